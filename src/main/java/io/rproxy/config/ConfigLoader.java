@@ -1,19 +1,143 @@
 package io.rproxy.config;
 
+import io.rproxy.resp.RespLimits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
 
-/** Reads and validates a TOML configuration. STUB: the config helper fills this in. */
+/**
+ * Reads and validates a TOML configuration (twemproxy's keys, one {@code [pools.NAME]} table per pool; see
+ * conf/rproxy.example.toml) into a {@link ProxyConfig}. It never stops at the first problem: a
+ * {@link ConfigException} lists them all, each with file, line and key. Stateless; each call works alone, so
+ * any thread may call it (the CLI at start-up, the admin thread on reload).
+ */
 public final class ConfigLoader {
-    private ConfigLoader() {
+    static final List<String> TOP_LEVEL_KEYS = List.of("admin", "limits", "pools");
+    static final List<String> ADMIN_KEYS = List.of("listen", "password");
+    static final List<String> LIMITS_KEYS = List.of("max_bulk_len", "max_arguments", "max_inline_len");
+
+    private final Problems problems;
+    private final ListenAddresses listeners = new ListenAddresses();
+
+    private ConfigLoader(Problems problems) {
+        this.problems = problems;
     }
 
     /** Loads and validates a file; ConfigException listing every problem (a missing file is one). */
     public static ProxyConfig load(Path file) {
-        throw new UnsupportedOperationException("stub");
+        Objects.requireNonNull(file, "file");
+        return parse(read(file), file);
     }
 
     /** Validates TOML text; {@code source} names it in messages and in {@link ProxyConfig#source()}. */
     public static ProxyConfig parse(String text, Path source) {
-        throw new UnsupportedOperationException("stub");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(source, "source");
+        Problems problems = new Problems(source.toString());
+        // A byte order mark is legal in a UTF-8 file but not in TOML's grammar; some editors write one.
+        TomlParseResult toml = Toml.parse(text.startsWith("\uFEFF") ? text.substring(1) : text);
+        for (TomlParseError error : toml.errors()) {
+            TomlPosition position = error.position();
+            problems.add(position == null ? 0 : position.line(), "", error.getMessage());
+        }
+        problems.throwIfAny();
+        return new ConfigLoader(problems).build(new TableReader(toml, List.of(), 0, problems), source, text);
+    }
+
+    private ProxyConfig build(TableReader root, Path source, String text) {
+        root.rejectUnknownKeys(TOP_LEVEL_KEYS);
+        Optional<TableReader> adminTable = root.table("admin");
+        if (adminTable.map(t -> !t.has("listen")).orElse(true)) {
+            // The admin port binds its default address too: a pool must not take it.
+            listeners.reserve(AdminConfig.DEFAULT_LISTEN, "admin.listen (by default)");
+        }
+        AdminConfig admin = adminTable.map(this::admin).orElse(AdminConfig.DEFAULT);
+        RespLimits limits = root.table("limits").map(this::limits).orElse(RespLimits.DEFAULT);
+        Map<String, PoolConfig> pools = pools(root);
+        problems.throwIfAny();
+        return new ProxyConfig(source, text, admin, limits, pools);
+    }
+
+    private AdminConfig admin(TableReader table) {
+        table.rejectUnknownKeys(ADMIN_KEYS);
+        HostPort listen = listeners.read(table, "listen").orElse(AdminConfig.DEFAULT_LISTEN);
+        Optional<String> password = table.string("password");
+        if (password.isPresent() && password.get().isEmpty()) {
+            table.problem("password", "must not be empty; leave the key out for an admin port without password");
+            password = Optional.empty();
+        }
+        return new AdminConfig(listen, password);
+    }
+
+    private RespLimits limits(TableReader table) {
+        table.rejectUnknownKeys(LIMITS_KEYS);
+        RespLimits d = RespLimits.DEFAULT;
+        long maxBulk = table.longInRange("max_bulk_len", 1, Integer.MAX_VALUE - 16).orElse(d.maxBulkLength());
+        int maxArguments = table.integer("max_arguments", 1).orElse(d.maxArguments());
+        int maxInline = table.integer("max_inline_len", 16).orElse(d.maxInlineLength());
+        return new RespLimits(maxBulk, maxArguments, maxInline);
+    }
+
+    private Map<String, PoolConfig> pools(TableReader root) {
+        Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        if (!root.has("pools")) {
+            problems.add(0, "pools", "no pools defined; add at least one [pools.NAME] table with listen and servers");
+            return pools;
+        }
+        Optional<TableReader> table = root.table("pools");
+        if (table.isEmpty()) {
+            return pools;
+        }
+        if (table.get().keys().isEmpty()) {
+            problems.add(table.get().line(), "pools", "no pools defined; add at least one [pools.NAME] table");
+        }
+        for (String name : table.get().keys()) {
+            table.get().table(name)
+                    .flatMap(pool -> new PoolReader(pool, listeners).read(name, problems))
+                    .ifPresent(pool -> pools.put(name, pool));
+        }
+        return pools;
+    }
+
+    private static String read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw fileProblem(file, "no such file (looked for " + file.toAbsolutePath() + ")");
+        } catch (AccessDeniedException e) {
+            throw fileProblem(file, "permission denied: cannot read the file");
+        } catch (IOException e) {
+            throw fileProblem(file, Files.isDirectory(file) ? "is a directory, not a file"
+                    : "cannot read the file: " + e.getMessage());
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw fileProblem(file, "is not UTF-8 text, as TOML requires");
+        }
+    }
+
+    private static ConfigException fileProblem(Path file, String message) {
+        return new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", message)));
     }
 }

@@ -5,10 +5,16 @@ import io.rproxy.routing.HashFunction;
 import io.rproxy.routing.HashTag;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One {@code [pools.NAME]} table, with twemproxy's keys and defaults (see conf/rproxy.example.toml).
+ *
+ * <p>The constructor checks what must hold whoever builds a pool; rules that only make sense for a file (a
+ * listener on port 0, listen addresses shared between pools, repeated servers) are the loader's business,
+ * so that tests may still build a pool on an ephemeral port.
  *
  * @param timeout            per-request deadline; empty means wait forever, as twemproxy does
  * @param serverRetryTimeout how long an ejected server stays out of the distribution
@@ -32,7 +38,54 @@ public record PoolConfig(
         boolean reusePort,
         List<ServerSpec> servers) {
 
+    public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
+    public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
+    public static final int DEFAULT_BACKLOG = 512;
+    public static final int DEFAULT_REDIS_DB = 0;
+    public static final int DEFAULT_SERVER_CONNECTIONS = 1;
+    public static final Duration DEFAULT_SERVER_RETRY_TIMEOUT = Duration.ofMillis(30_000);
+    public static final int DEFAULT_SERVER_FAILURE_LIMIT = 2;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
     public PoolConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(hashTag, "hashTag");
+        Objects.requireNonNull(distribution, "distribution");
+        Objects.requireNonNull(redisAuth, "redisAuth");
+        if (!isValidName(name)) {
+            throw new IllegalArgumentException("pool name '" + name + "' must match [A-Za-z0-9_-]+");
+        }
+        timeout.ifPresent(t -> requirePositive(t, "timeout"));
+        requirePositive(serverRetryTimeout, "serverRetryTimeout");
+        requireAtLeast(backlog, 1, "backlog");
+        requireAtLeast(redisDb, 0, "redisDb");
+        requireAtLeast(serverConnections, 1, "serverConnections");
+        requireAtLeast(serverFailureLimit, 1, "serverFailureLimit");
+        if (redisAuth.isPresent() && redisAuth.get().isEmpty()) {
+            throw new IllegalArgumentException("redisAuth must not be empty; leave it out for no password");
+        }
         servers = List.copyOf(servers);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("pool '" + name + "' has no servers");
+        }
+    }
+
+    /** Whether {@code name} may name a pool: letters, digits, '_' and '-', as it appears in stats and logs. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    private static void requirePositive(Duration d, String what) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be > 0, got " + d);
+        }
+    }
+
+    private static void requireAtLeast(int value, int min, String what) {
+        if (value < min) {
+            throw new IllegalArgumentException(what + " must be >= " + min + ", got " + value);
+        }
     }
 }

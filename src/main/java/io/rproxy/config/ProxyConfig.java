@@ -2,7 +2,10 @@ package io.rproxy.config;
 
 import io.rproxy.resp.RespLimits;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A whole validated configuration, built once from one TOML file and never changed: a reload builds a new one.
@@ -14,6 +17,15 @@ import java.util.Map;
 public record ProxyConfig(Path source, String text, AdminConfig admin, RespLimits limits,
                           Map<String, PoolConfig> pools) {
     public ProxyConfig {
-        pools = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pools));
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(limits, "limits");
+        pools.forEach((name, pool) -> {
+            if (!name.equals(pool.name())) {
+                throw new IllegalArgumentException("pool '" + pool.name() + "' filed under '" + name + "'");
+            }
+        });
+        pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
     }
 }

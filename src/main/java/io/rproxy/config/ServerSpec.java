@@ -1,5 +1,6 @@
 package io.rproxy.config;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -9,9 +10,47 @@ import java.util.Optional;
  */
 public record ServerSpec(HostPort address, int weight, Optional<String> name) {
     public ServerSpec {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(name, "name");
         if (weight <= 0) {
             throw new IllegalArgumentException("weight must be > 0, got " + weight);
         }
+        if (name.isPresent() && (name.get().isEmpty() || name.get().chars().anyMatch(Character::isWhitespace))) {
+            throw new IllegalArgumentException("server name '" + name.get() + "' must be one word");
+        }
+    }
+
+    /**
+     * Parses a server line as twemproxy does: the weight follows the last ':' of the first word, an optional
+     * name is the second word. Port 0 is refused (nothing can be reached there). IllegalArgumentException with
+     * a readable message otherwise.
+     */
+    public static ServerSpec parse(String line) {
+        String[] words = line.strip().split("\\s+");
+        String addressAndWeight = words[0];
+        int colon = addressAndWeight.lastIndexOf(':');
+        if (words.length > 2 || colon <= 0 || colon == addressAndWeight.length() - 1) {
+            throw new IllegalArgumentException("'" + line + "' is not host:port:weight [name]");
+        }
+        HostPort address;
+        try {
+            address = HostPort.parse(addressAndWeight.substring(0, colon));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + line + "' is not host:port:weight [name]: " + e.getMessage());
+        }
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("'" + line + "' has port 0, which no server listens on");
+        }
+        int weight;
+        try {
+            weight = Integer.parseInt(addressAndWeight.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + line + "' has a weight that is not an integer");
+        }
+        if (weight <= 0) {
+            throw new IllegalArgumentException("'" + line + "': weight must be > 0, got " + weight);
+        }
+        return new ServerSpec(address, weight, words.length == 2 ? Optional.of(words[1]) : Optional.empty());
     }
 
     /** What twemproxy hashes onto the ketama ring and what stats are keyed by: the name, else "host:port". */

@@ -1,0 +1,182 @@
+package io.rproxy.config;
+
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Typed access to one TOML table that records a {@link ConfigProblem} (with the key's line) instead of
+ * throwing, so that reading goes on and every problem of a file is reported at once. Each getter returns empty
+ * both when the key is absent and when its value was wrong; the caller applies the default, and the problem
+ * count tells whether the result may be built. Used by one thread, for one load.
+ */
+final class TableReader {
+    private final TomlTable table;
+    private final List<String> path;
+    private final int line;
+    private final Problems problems;
+
+    /**
+     * @param path key path from the document root ({@code ["pools", "alpha"]}); empty for the root
+     * @param line where the table starts, for problems about keys that are missing
+     */
+    TableReader(TomlTable table, List<String> path, int line, Problems problems) {
+        this.table = table;
+        this.path = List.copyOf(path);
+        this.line = line;
+        this.problems = problems;
+    }
+
+    /** A reader for the sub-table under {@code key}, or empty (and a problem) if the value is not a table. */
+    Optional<TableReader> table(String key) {
+        return value(key, TomlTable.class, "a table")
+                .map(t -> new TableReader(t, append(key), line(key), problems));
+    }
+
+    List<String> keys() {
+        return new ArrayList<>(table.keySet());
+    }
+
+    boolean has(String key) {
+        return table.get(List.of(key)) != null;
+    }
+
+    Optional<String> string(String key) {
+        return value(key, String.class, "a string");
+    }
+
+    Optional<Boolean> bool(String key) {
+        return value(key, Boolean.class, "a boolean (true or false)");
+    }
+
+    Optional<TomlArray> array(String key) {
+        return value(key, TomlArray.class, "an array");
+    }
+
+    /** An integer in [min, max]; {@code max} is at most Integer.MAX_VALUE so the result fits in an int. */
+    Optional<Integer> integer(String key, int min) {
+        return longInRange(key, min, Integer.MAX_VALUE).map(Long::intValue);
+    }
+
+    Optional<Long> longInRange(String key, long min, long max) {
+        Optional<Long> value = value(key, Long.class, "an integer");
+        if (value.isPresent() && value.get() < min) {
+            problem(key, "must be at least " + min + ", got " + value.get());
+            return Optional.empty();
+        }
+        if (value.isPresent() && value.get() > max) {
+            problem(key, "must be at most " + max + ", got " + value.get());
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    /** Records a problem for every key not in {@code known}, suggesting the nearest known key. */
+    void rejectUnknownKeys(List<String> known) {
+        for (String key : table.keySet()) {
+            if (!known.contains(key)) {
+                problem(key, "unknown key" + suggestion(key, known) + "; expected one of: "
+                        + String.join(", ", known));
+            }
+        }
+    }
+
+    /** Records that a required key is absent, at the line where this table starts. */
+    void missing(String key, String what) {
+        problems.add(line, dotted(key), "missing; " + what);
+    }
+
+    void problem(String key, String message) {
+        problems.add(line(key), dotted(key), message);
+    }
+
+    /** Where {@code key} is set, else where this table starts. */
+    int line(String key) {
+        TomlPosition position = table.inputPositionOf(List.of(key));
+        return position == null ? line : position.line();
+    }
+
+    /** The key's path from the root as TOML writes it, e.g. {@code pools.alpha.hash}. */
+    String dotted(String key) {
+        return Toml.joinKeyPath(append(key));
+    }
+
+    /** This table's own path, e.g. {@code pools.alpha}. */
+    String dotted() {
+        return Toml.joinKeyPath(path);
+    }
+
+    /** The line where this table starts. */
+    int line() {
+        return line;
+    }
+
+    private <T> Optional<T> value(String key, Class<T> type, String expected) {
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!type.isInstance(value)) {
+            problem(key, "expected " + expected + ", got " + describe(value));
+            return Optional.empty();
+        }
+        return Optional.of(type.cast(value));
+    }
+
+    private List<String> append(String key) {
+        List<String> full = new ArrayList<>(path);
+        full.add(key);
+        return full;
+    }
+
+    /** "a string (\"400\")": the TOML type of a value and, for scalars, the value itself. */
+    static String describe(Object value) {
+        return switch (value) {
+            case String s -> "a string (" + Toml.tomlEscape(s).insert(0, '"').append('"') + ")";
+            case Long l -> "an integer (" + l + ")";
+            case Double d -> "a float (" + d + ")";
+            case Boolean b -> "a boolean (" + b + ")";
+            case TomlArray a -> "an array";
+            case TomlTable t -> "a table";
+            case TemporalAccessor t -> "a date/time (" + t + ")";
+            default -> "a " + value.getClass().getSimpleName();
+        };
+    }
+
+    private static String suggestion(String key, List<String> known) {
+        String best = null;
+        int bestDistance = 3; // beyond two edits a "did you mean" is more noise than help
+        for (String candidate : known) {
+            int d = editDistance(key, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
