@@ -1,2 +1,39 @@
 package io.rproxy.cli;
-public final class Main { public static void main(String[] a) {} }
+
+import io.rproxy.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/rproxy}: the command line of rproxy. Each subcommand is one class in this package. */
+@Command(name = "rproxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "A twemproxy-compatible sharding Redis proxy.",
+        subcommands = {RunCommand.class, CheckCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests to run subcommands in-process. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** picocli's --version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"rproxy " + Version.current()};
+        }
+    }
+}

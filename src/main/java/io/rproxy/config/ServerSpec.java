@@ -53,9 +53,13 @@ public record ServerSpec(HostPort address, int weight, Optional<String> name) {
         return new ServerSpec(address, weight, words.length == 2 ? Optional.of(words[1]) : Optional.empty());
     }
 
-    /** What twemproxy hashes onto the ketama ring and what stats are keyed by: the name, else "host:port". */
+    /**
+     * What twemproxy hashes onto the ketama ring (and sorts servers by for modula): the name, else "host:port";
+     * nutcracker 0.5.0 leaves out the port when it is 11211, memcached's default (a libmemcached leftover in
+     * nc_conf.c, confirmed against the real nutcracker by the routing golden vectors).
+     */
     public String identity() {
-        return name.orElseGet(address::toString);
+        return name.orElseGet(() -> address.port() == 11211 ? address.host() : address.toString());
     }
 
     /** "redis1 (127.0.0.1:6379)" or "127.0.0.1:6379": how error messages name this server. */

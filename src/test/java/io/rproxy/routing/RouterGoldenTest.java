@@ -1,5 +1,7 @@
 package io.rproxy.routing;
 
+import io.rproxy.config.ServerSpec;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,17 +87,12 @@ class RouterGoldenTest {
     }
 
     /**
-     * The identity twemproxy hashes onto the ring (nc_conf.c conf_add_server): the name when given, else
-     * "host:port", except "host" alone when the port is 11211 (kept from libmemcached).
+     * A golden combo's server line as the proxy builds it: through the configuration's own parser, so the
+     * identity rule (name, else "host:port", "host" alone on 11211) is the one production code uses.
      */
     static WeightedServer server(int index, String line) {
-        String[] nameSplit = line.split(" ", 2);
-        String[] parts = nameSplit[0].split(":");
-        String host = parts[0];
-        int port = Integer.parseInt(parts[1]);
-        int weight = Integer.parseInt(parts[2]);
-        String identity = nameSplit.length == 2 ? nameSplit[1] : port == 11211 ? host : host + ":" + port;
-        return new WeightedServer(index, identity, weight);
+        ServerSpec spec = ServerSpec.parse(line);
+        return new WeightedServer(index, spec.identity(), spec.weight());
     }
 
     private static Golden load() {

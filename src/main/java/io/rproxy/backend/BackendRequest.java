@@ -1,0 +1,72 @@
+package io.rproxy.backend;
+
+import io.rproxy.resp.Reply;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One request on its way to a backend, and the slot its reply lands in. Completed exactly once: by the
+ * connection's reader with the server's reply, or with an error when the connection fails first. The first
+ * completion wins; later ones are ignored, so a failing connection can complete requests without racing the
+ * reader.
+ *
+ * <p>A plain park/unpark slot rather than a CompletableFuture: the client thread is the only waiter, and on the
+ * hot path this costs one volatile write and one unpark.
+ */
+public final class BackendRequest implements PendingReply {
+    private static final VarHandle REPLY;
+
+    static {
+        try {
+            REPLY = MethodHandles.lookup().findVarHandle(BackendRequest.class, "reply", Reply.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final byte[] frame;
+    private volatile Reply reply;
+    private volatile Thread waiter;
+
+    /** @param frame the complete RESP request, written to the backend as it is */
+    public BackendRequest(byte[] frame) {
+        this.frame = frame;
+    }
+
+    byte[] frame() {
+        return frame;
+    }
+
+    /** Stores the reply and wakes the waiter; false when the request was already completed. */
+    boolean complete(Reply value) {
+        if (!REPLY.compareAndSet(this, null, value)) {
+            return false;
+        }
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+        return true;
+    }
+
+    boolean isDone() {
+        return reply != null;
+    }
+
+    @Override
+    public Reply await() {
+        Reply r = reply;
+        if (r != null) {
+            return r;
+        }
+        // Publish the waiter before re-checking: complete() writes reply then reads waiter, so one of the two
+        // always sees the other (both fields are volatile).
+        waiter = Thread.currentThread();
+        while ((r = reply) == null) {
+            LockSupport.park(this);
+        }
+        waiter = null;
+        return r;
+    }
+}

@@ -1,0 +1,23 @@
+package io.rproxy.backend;
+
+import io.rproxy.config.PoolConfig;
+import io.rproxy.resp.RespLimits;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What every connection to one pool's servers needs to know: the handshake (AUTH, SELECT) and socket options.
+ *
+ * @param connectTimeout bound on connect plus handshake
+ * @param outboxCapacity requests that may wait for a connection's writer before senders block (backpressure)
+ */
+public record BackendSettings(Optional<String> password, int database, Duration connectTimeout,
+                              boolean tcpKeepAlive, RespLimits limits, int outboxCapacity) {
+    /** Used when a pool sets no timeout: a connect to a dead host must not hang a client forever. */
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    public static BackendSettings of(PoolConfig pool, RespLimits limits) {
+        return new BackendSettings(pool.redisAuth(), pool.redisDb(),
+                pool.timeout().orElse(DEFAULT_CONNECT_TIMEOUT), pool.tcpKeepalive(), limits, 4096);
+    }
+}

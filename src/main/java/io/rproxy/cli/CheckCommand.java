@@ -1,0 +1,36 @@
+package io.rproxy.cli;
+
+import io.rproxy.config.ConfigException;
+import io.rproxy.config.ConfigLoader;
+import io.rproxy.config.PoolConfig;
+import io.rproxy.config.ProxyConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code rproxy check CONFIG}: validates a configuration file without starting anything. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Validate a configuration file; print every problem with file, line and key.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the configuration is valid", "1:the configuration has problems"})
+final class CheckCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "CONFIG", description = "The TOML configuration file.")
+    private Path config;
+
+    @Override
+    public Integer call() {
+        try {
+            ProxyConfig loaded = ConfigLoader.load(config);
+            System.out.println(config + ": ok");
+            for (PoolConfig pool : loaded.pools().values()) {
+                System.out.printf("  pool %s: listen %s, %d servers, %s/%s%n", pool.name(), pool.listen(),
+                        pool.servers().size(), pool.hash().configName(), pool.distribution().configName());
+            }
+            return 0;
+        } catch (ConfigException e) {
+            e.problems().forEach(System.err::println);
+            return 1;
+        }
+    }
+}

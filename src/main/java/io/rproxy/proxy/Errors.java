@@ -1,0 +1,26 @@
+package io.rproxy.proxy;
+
+import io.rproxy.resp.Reply;
+
+/**
+ * Error replies the proxy makes itself about authentication and routing. Redis's wording for bad commands (unknown,
+ * wrong arity) is in {@link CommandErrors}.
+ */
+final class Errors {
+    static final Reply NOAUTH = Reply.error("NOAUTH Authentication required.");
+    static final Reply WRONGPASS = Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+    static final Reply AUTH_NOT_CONFIGURED = Reply.error("ERR AUTH <password> called without any password "
+            + "configured for the default user. Are you sure your configuration is correct?");
+    static final Reply CROSSSLOT = Reply.error("CROSSSLOT Keys in request don't hash to the same server");
+
+    private Errors() {
+    }
+
+    static Reply notSupported(String commandName) {
+        return Reply.error("ERR command '" + commandName + "' is not supported by rproxy");
+    }
+
+    static Reply noServer(String poolName) {
+        return Reply.error("ERR rproxy: no server available in pool '" + poolName + "'");
+    }
+}

@@ -1,0 +1,115 @@
+package io.rproxy.proxy;
+
+import io.rproxy.RproxyException;
+import io.rproxy.config.PoolConfig;
+import io.rproxy.config.ProxyConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running rproxy: one listener per pool, its clients, its backend connections. {@link #start} binds every
+ * listen address before it accepts anything, so a configuration whose port is taken fails with nothing bound.
+ */
+public final class Proxy {
+    private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+
+    private final ProxyConfig config;
+    private final CommandTable commands;
+    private final AtomicLong clientIds = new AtomicLong();
+    private final Map<String, PoolListener> listeners = new LinkedHashMap<>();
+    private final List<Pool> pools = new ArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Proxy(ProxyConfig config, CommandTable commands) {
+        this.config = config;
+        this.commands = commands;
+    }
+
+    /**
+     * Binds every pool's address, then starts accepting.
+     *
+     * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
+     */
+    public static Proxy start(ProxyConfig config) {
+        Proxy proxy = new Proxy(config, CommandTable.load());
+        proxy.bindAll();
+        proxy.pools.forEach(Pool::preconnect);
+        proxy.listeners.values().forEach(PoolListener::start);
+        return proxy;
+    }
+
+    private void bindAll() {
+        try {
+            for (PoolConfig poolConfig : config.pools().values()) {
+                Pool pool = new Pool(poolConfig, config.limits());
+                pools.add(pool);
+                listeners.put(pool.name(), new PoolListener(pool, new CommandDispatcher(pool, commands), clientIds));
+            }
+        } catch (IOException e) {
+            listeners.values().forEach(PoolListener::stopAccepting);
+            pools.forEach(p -> p.close("start failed"));
+            throw new RproxyException(e.getMessage(), e);
+        }
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** The port a pool actually listens on. */
+    public int port(String pool) {
+        PoolListener listener = listeners.get(pool);
+        if (listener == null) {
+            throw new IllegalArgumentException("no pool named " + pool);
+        }
+        return listener.port();
+    }
+
+    /**
+     * Stops in the order that loses nothing: listeners close first, connected clients get the replies they are
+     * owed (up to {@code grace}), then backend connections close.
+     */
+    public void stop(Duration grace) {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitQuietly();
+            return;
+        }
+        log.info("stopping: closing listeners");
+        listeners.values().forEach(PoolListener::stopAccepting);
+        listeners.values().forEach(PoolListener::endClientInput);
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            for (PoolListener listener : listeners.values()) {
+                listener.awaitClients(deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pools.forEach(p -> p.close("rproxy is shutting down"));
+        log.info("stopped");
+        stopped.countDown();
+    }
+
+    private void awaitQuietly() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Blocks until {@link #stop} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+}

@@ -1,0 +1,148 @@
+package io.rproxy.proxy;
+
+import io.rproxy.backend.BackendRequest;
+import io.rproxy.backend.PendingReply;
+import io.rproxy.resp.ProtocolException;
+import io.rproxy.resp.Reply;
+import io.rproxy.resp.RespCommand;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A multi-key command whose keys may live on several servers (MGET, MSET, DEL, ...): sent as one command per
+ * server holding some of its keys, the parts' replies merged into the one reply the client expects. Each fan-out
+ * shape is one subclass, which says how its parts' replies merge.
+ *
+ * <p>When every key lives on one server the client's frame is forwarded untouched, as any keyed command is.
+ */
+abstract class Splitter {
+    /** Arguments per key: 1 for MGET/DEL (keys only), 2 for MSET (key, value). */
+    private final int argsPerKey;
+
+    Splitter(int argsPerKey) {
+        this.argsPerKey = argsPerKey;
+    }
+
+    /** True when the argument count fits the shape (MSET needs whole key-value pairs). */
+    boolean argCountFits(int argCount) {
+        return argCount > 1 && (argCount - 1) % argsPerKey == 0;
+    }
+
+    /**
+     * Merges the parts' replies, none of which is an error.
+     *
+     * @param parts      one reply per server involved, in order of each server's first key
+     * @param partOfKey  for the i-th key of the command, the index of the part that carried it
+     */
+    abstract Reply merge(Reply[] parts, int[] partOfKey);
+
+    final PendingReply split(RespCommand command, Pool pool, long affinity) {
+        int keyCount = (command.argCount() - 1) / argsPerKey;
+        int[] serverOfKey = new int[keyCount];
+        boolean oneServer = true;
+        for (int k = 0; k < keyCount; k++) {
+            int arg = 1 + k * argsPerKey;
+            serverOfKey[k] = pool.route(command.frame(), command.argOffset(arg), command.argLength(arg));
+            if (serverOfKey[k] < 0) {
+                return PendingReply.of(Errors.noServer(pool.name()));
+            }
+            oneServer &= serverOfKey[k] == serverOfKey[0];
+        }
+        if (oneServer) {
+            BackendRequest request = new BackendRequest(command.frame());
+            pool.server(serverOfKey[0]).send(request, affinity);
+            return request;
+        }
+        return fanOut(command, pool, affinity, serverOfKey);
+    }
+
+    private PendingReply fanOut(RespCommand command, Pool pool, long affinity, int[] serverOfKey) {
+        int[] partOfKey = new int[serverOfKey.length];
+        List<Integer> partServers = new ArrayList<>();
+        List<List<byte[]>> partArgs = new ArrayList<>();
+        byte[] name = command.arg(0);
+        for (int k = 0; k < serverOfKey.length; k++) {
+            int part = partServers.indexOf(serverOfKey[k]);
+            if (part < 0) {
+                part = partServers.size();
+                partServers.add(serverOfKey[k]);
+                partArgs.add(new ArrayList<>(List.of(name)));
+            }
+            partOfKey[k] = part;
+            for (int a = 0; a < argsPerKey; a++) {
+                partArgs.get(part).add(command.arg(1 + k * argsPerKey + a));
+            }
+        }
+        BackendRequest[] parts = new BackendRequest[partServers.size()];
+        for (int p = 0; p < parts.length; p++) {
+            parts[p] = new BackendRequest(RespCommand.of(partArgs.get(p)).frame());
+            pool.server(partServers.get(p)).send(parts[p], affinity);
+        }
+        return () -> mergeWhenDone(parts, partOfKey);
+    }
+
+    private Reply mergeWhenDone(BackendRequest[] requests, int[] partOfKey) {
+        Reply[] replies = new Reply[requests.length];
+        Reply firstError = null;
+        for (int p = 0; p < requests.length; p++) {
+            replies[p] = requests[p].await();
+            if (replies[p].isError() && firstError == null) {
+                firstError = replies[p];
+            }
+        }
+        if (firstError != null) {
+            return firstError;
+        }
+        try {
+            return merge(replies, partOfKey);
+        } catch (ProtocolException e) {
+            return Reply.error("ERR rproxy: a server's part of the reply is malformed: " + e.getMessage());
+        }
+    }
+
+    /** MGET: one array, values in the caller's key order. */
+    static final class MultiGet extends Splitter {
+        MultiGet() {
+            super(1);
+        }
+
+        @Override
+        Reply merge(Reply[] parts, int[] partOfKey) {
+            List<List<Reply>> elements = new ArrayList<>(parts.length);
+            for (Reply part : parts) {
+                elements.add(part.elements());
+            }
+            int[] next = new int[parts.length];
+            List<Reply> merged = new ArrayList<>(partOfKey.length);
+            for (int part : partOfKey) {
+                merged.add(elements.get(part).get(next[part]++));
+            }
+            return Reply.array(merged);
+        }
+    }
+
+    /** MSET: +OK once every part said +OK. */
+    static final class MultiSet extends Splitter {
+        MultiSet() {
+            super(2);
+        }
+
+        @Override
+        Reply merge(Reply[] parts, int[] partOfKey) {
+            return Reply.OK;
+        }
+    }
+
+    /** DEL, UNLINK, EXISTS, TOUCH: the parts' integers summed. */
+    static final class KeyCount extends Splitter {
+        KeyCount() {
+            super(1);
+        }
+
+        @Override
+        Reply merge(Reply[] parts, int[] partOfKey) {
+            return Reply.integer(Arrays.stream(parts).mapToLong(Reply::integer).sum());
+        }
+    }
+}
