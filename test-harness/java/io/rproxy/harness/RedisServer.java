@@ -1,0 +1,166 @@
+package io.rproxy.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real Redis server on a free loopback port, for integration tests: started, crashed, frozen and restarted
+ * on demand. Without persistence: a restart comes back empty.
+ *
+ * <p>It runs {@code redis-server --dir <dir> --port P --bind 127.0.0.1 --set-proc-title no --daemonize no
+ * --appendonly no --save ""} plus the caller's arguments, where {@code <dir>} is a fresh folder under
+ * {@link Harness#dir()} holding its log ({@code redis.log}). Without a redis-server binary it falls back to a
+ * redis:7.0 container when a Docker engine is available, and otherwise fails saying what to install. Every
+ * server is tracked by {@link ProcessRegistry#global()}, so none outlives the test JVM. Meant for one test
+ * thread at a time.
+ */
+public final class RedisServer implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+    private static final int PORT_ATTEMPTS = 5;
+    private static final Duration STARTUP = Duration.ofSeconds(15);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private final int port;
+    private final Path dir;
+    private final RedisRunner runner;
+
+    private RedisServer(int port, Path dir, RedisRunner runner) {
+        this.port = port;
+        this.dir = dir;
+        this.runner = runner;
+    }
+
+    /**
+     * Starts a server and returns once it answers PING.
+     *
+     * @param extraArgs more redis-server arguments, e.g. {@code "--enable-debug-command", "yes"}
+     */
+    public static RedisServer start(String... extraArgs) {
+        Optional<Path> binary = Harness.findBinary("redis-server");
+        if (binary.isEmpty()) {
+            Harness.requireRedis();
+        }
+        HarnessException lost = null;
+        for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+            int port = FreePorts.pick();
+            Path dir = Harness.newWorkDir("redis-" + port + "-");
+            RedisRunner runner = binary.isPresent()
+                    ? new LocalRedis(binary.get(), port, dir, List.of(extraArgs))
+                    : new DockerRedis(port, List.of(extraArgs));
+            RedisServer server = new RedisServer(port, dir, runner);
+            try {
+                server.launchAndAwait();
+                return server;
+            } catch (HarnessException e) {
+                runner.close();
+                if (!runner.lostPortRace()) {
+                    throw e;
+                }
+                lost = e;
+            }
+        }
+        throw new HarnessException("redis-server lost the race for a free port " + PORT_ATTEMPTS + " times", lost);
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code 127.0.0.1:port}, as proxy configurations spell a server. */
+    public String address() {
+        return HOST + ":" + port;
+    }
+
+    /** The folder with this server's files; its path is in the server's command line. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The operating-system pid, when the server is a local process. */
+    public OptionalLong pid() {
+        return runner.pid();
+    }
+
+    public boolean isAlive() {
+        return runner.isAlive();
+    }
+
+    /** Shuts the server down cleanly (SIGTERM, resuming it first if paused) and waits for it to be gone. */
+    public void stop() {
+        runner.stop(STOP_GRACE);
+    }
+
+    /** Crashes the server (SIGKILL) and waits for it to be gone: open connections see a reset or EOF. */
+    public void kill() {
+        runner.signal("KILL");
+    }
+
+    /**
+     * Freezes the server (SIGSTOP): its socket still accepts connections into the backlog, but nothing is read
+     * or answered, which is what a hung or overloaded server looks like to a proxy.
+     */
+    public void pause() {
+        runner.signal("STOP");
+    }
+
+    /** Lets a paused server run again (SIGCONT); it then answers everything that queued up. */
+    public void resume() {
+        runner.signal("CONT");
+    }
+
+    /** Starts the server again on the same port (stopping it first if it runs) and waits for PING. */
+    public void restart() {
+        stop();
+        launchAndAwait();
+    }
+
+    /** A new client connection; the caller closes it. */
+    public Jedis jedis() {
+        return new Jedis(HOST, port);
+    }
+
+    /** A new client connection with the given connect and read timeout; the caller closes it. */
+    public Jedis jedis(Duration timeout) {
+        return new Jedis(HOST, port, (int) timeout.toMillis());
+    }
+
+    public void flushAll() {
+        try (Jedis jedis = jedis()) {
+            jedis.flushAll();
+        }
+    }
+
+    /** The end of the server's log. */
+    public String log() {
+        return runner.log();
+    }
+
+    /** Stops the server and releases everything it holds. */
+    @Override
+    public void close() {
+        try {
+            stop();
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "redis-server " + address() + " (" + dir + ")";
+    }
+
+    private void launchAndAwait() {
+        runner.launch();
+        Harness.awaitReady("redis-server on " + address(), STARTUP, () -> !runner.isAlive(),
+                () -> Harness.answersPing(HOST, port), runner::log);
+    }
+}
