@@ -1,0 +1,133 @@
+package io.rproxy.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rproxy.Version;
+import io.rproxy.harness.FreePorts;
+import io.rproxy.harness.Harness;
+import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RunningProxy;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/** The built jar as {@code bin/rproxy} runs it: check, version, run, and a clean stop on SIGTERM. */
+class CommandLineIT {
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void versionPrintsTheBuildVersion() throws Exception {
+        Result result = rproxy("version");
+        assertEquals(0, result.exit());
+        assertEquals("rproxy " + Version.current(), result.stdout().strip());
+        assertTrue(Version.current().matches("\\d+\\.\\d+\\.\\d+.*"), Version.current());
+    }
+
+    @Test
+    void checkReportsEveryProblemWithFileLineAndKey() throws Exception {
+        Path config = write("""
+                [pools.a]
+                listen = "127.0.0.1:7001"
+                hash = "fnv"
+                distribution = "ketama"
+                servers = ["127.0.0.1:6379:0"]
+                bogus = 1
+                """);
+        Result result = rproxy("check", config.toString());
+        assertEquals(1, result.exit());
+        assertTrue(result.stderr().contains(config + ":3: pools.a.hash: unknown hash 'fnv'"), result.stderr());
+        assertTrue(result.stderr().contains(config + ":5: pools.a.servers"), result.stderr());
+        assertTrue(result.stderr().contains(config + ":6: pools.a.bogus"), result.stderr());
+
+        Result missing = rproxy("check", "/nonexistent/rproxy.toml");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.stderr().contains("/nonexistent/rproxy.toml"), missing.stderr());
+    }
+
+    @Test
+    void runServesUntilSigtermThenAnswersWhatWasSentAndStops() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            int port = FreePorts.pick();
+            Path config = write(RunningProxy.poolToml("cli", port, "",
+                    List.of("\"" + redis.address() + ":1 redis1\"")));
+            Process proxy = start("run", config.toString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
+
+            try (Jedis client = new Jedis("127.0.0.1", port, 10_000)) {
+                assertEquals("OK", client.set("cli", "works"));
+                Pipeline pipeline = client.pipelined();
+                List<Response<Long>> replies = new ArrayList<>();
+                for (int i = 0; i < 2000; i++) {
+                    replies.add(pipeline.incr("counter"));
+                }
+                pipeline.sync();
+                assertEquals(2000, replies.get(1999).get());
+            }
+            proxy.destroy(); // SIGTERM
+            assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
+            assertFalse(Harness.accepts("127.0.0.1", port), "listener closed");
+            String log = new String(proxy.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(log.contains("stopped"), log);
+        }
+    }
+
+    @Test
+    void aTakenPortFailsTheStartWithNothingBound() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int free = FreePorts.pick();
+            Path config = write("[pools.first]\nlisten = \"127.0.0.1:" + free + "\"\n"
+                    + "servers = [\"127.0.0.1:6379:1\"]\n\n"
+                    + "[pools.second]\nlisten = \"127.0.0.1:" + taken.getLocalPort() + "\"\n"
+                    + "servers = [\"127.0.0.1:6379:1\"]\n");
+            Result result = rproxy("run", config.toString());
+            assertEquals(1, result.exit());
+            assertTrue(result.stderr().contains("127.0.0.1:" + taken.getLocalPort()), result.stderr());
+            assertTrue(FreePorts.isFree(free), "the first pool's port was released");
+        }
+    }
+
+    private Path write(String toml) throws IOException {
+        Path file = Files.createTempFile(Harness.dir(), "cli-", ".toml");
+        Files.writeString(file, toml);
+        return file;
+    }
+
+    private record Result(int exit, String stdout, String stderr) {
+    }
+
+    private Result rproxy(String... args) throws Exception {
+        Process process = start(args);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new Result(process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-jar", System.getProperty("rproxy.jar")));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        started.add(process);
+        return process;
+    }
+}

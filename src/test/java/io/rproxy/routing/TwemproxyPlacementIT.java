@@ -1,0 +1,119 @@
+package io.rproxy.routing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rproxy.harness.FreePorts;
+import io.rproxy.harness.Nutcracker;
+import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RunningProxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The promise to twemproxy users: keys written through a real nutcracker are found through rproxy configured
+ * with the same servers, hash and distribution, for every hash function, ketama and modula, unequal weights,
+ * with and without server names and hash tags, and keys that are not ASCII.
+ */
+class TwemproxyPlacementIT {
+    private static final int KEYS = 200;
+    private static RedisServer[] redis;
+
+    @BeforeAll
+    static void start() {
+        redis = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
+    }
+
+    @AfterAll
+    static void stop() {
+        Stream.of(redis).forEach(RedisServer::close);
+    }
+
+    static Stream<Arguments> pools() {
+        List<Arguments> pools = new ArrayList<>();
+        for (HashFunction hash : HashFunction.values()) {
+            for (String distribution : List.of("ketama", "modula")) {
+                pools.add(Arguments.of(hash.configName(), distribution, true));
+                pools.add(Arguments.of(hash.configName(), distribution, false));
+            }
+        }
+        return pools.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} named+tagged={2}")
+    @MethodSource("pools")
+    void keysWrittenThroughNutcrackerAreReadBackThroughRproxy(String hash, String distribution, boolean named) {
+        Stream.of(redis).forEach(RedisServer::flushAll);
+        List<String> servers = serverLines(named);
+        Nutcracker.Builder nutcracker = Nutcracker.builder().hash(hash).distribution(distribution);
+        servers.forEach(nutcracker::server);
+        if (named) {
+            nutcracker.hashTag("{}");
+        }
+        try (Nutcracker twemproxy = nutcracker.start(); Jedis writer = twemproxy.jedis()) {
+            for (int i = 0; i < KEYS; i++) {
+                writer.set(key(i), value(i));
+            }
+        }
+        assertKeysSpread();
+
+        String poolKeys = "hash = \"" + hash + "\"\ndistribution = \"" + distribution + "\"\n"
+                + (named ? "hash_tag = \"{}\"\n" : "");
+        List<String> quoted = servers.stream().map(s -> "\"" + s + "\"").toList();
+        try (RunningProxy proxy = RunningProxy.start(
+                RunningProxy.poolToml("compat", FreePorts.pick(), poolKeys, quoted));
+             Jedis reader = proxy.jedis()) {
+            for (int i = 0; i < KEYS; i++) {
+                String key = new String(key(i), StandardCharsets.UTF_8);
+                assertArrayEquals(value(i), reader.get(key(i)), () -> "key " + key + " not where nutcracker put it");
+            }
+        }
+    }
+
+    /** Unequal weights; named servers in an order that differs from their names' sort order. */
+    private static List<String> serverLines(boolean named) {
+        int[] weights = {3, 1, 2};
+        String[] names = {"beta", "alpha", "gamma"};
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < redis.length; i++) {
+            lines.add(redis[i].address() + ":" + weights[i] + (named ? " " + names[i] : ""));
+        }
+        return lines;
+    }
+
+    /** ASCII, UTF-8, raw high bytes, tagged and empty-tag keys. */
+    private static byte[] key(int i) {
+        return switch (i % 5) {
+            case 0 -> ("user:" + i).getBytes(StandardCharsets.UTF_8);
+            case 1 -> ("ключ-" + i).getBytes(StandardCharsets.UTF_8);
+            case 2 -> new byte[] {(byte) 0xff, (byte) 0x80, (byte) i, (byte) (i >> 8), 'k'};
+            case 3 -> ("{tag" + (i % 7) + "}:x" + i).getBytes(StandardCharsets.UTF_8);
+            default -> ("{}empty-tag:" + i).getBytes(StandardCharsets.UTF_8);
+        };
+    }
+
+    private static byte[] value(int i) {
+        return ("v" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertKeysSpread() {
+        long total = 0;
+        for (RedisServer server : redis) {
+            try (Jedis direct = server.jedis()) {
+                long size = direct.dbSize();
+                assertTrue(size > 0, "nutcracker left " + server + " empty: the test would prove nothing");
+                total += size;
+            }
+        }
+        assertEquals(KEYS, total);
+    }
+}

@@ -1,0 +1,75 @@
+package io.rproxy.harness;
+
+import io.rproxy.config.ConfigLoader;
+import io.rproxy.config.ProxyConfig;
+import io.rproxy.proxy.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import redis.clients.jedis.Jedis;
+
+/**
+ * An rproxy running inside the test JVM, started from TOML text exactly as {@code bin/rproxy run} starts it from
+ * a file, on free loopback ports. Closing it stops it as SIGTERM would.
+ */
+public final class RunningProxy implements AutoCloseable {
+    /** The pool that {@link #startPool} creates. */
+    public static final String POOL = "test";
+
+    private final Proxy proxy;
+
+    private RunningProxy(Proxy proxy) {
+        this.proxy = proxy;
+    }
+
+    /** Starts a proxy from a whole configuration text. */
+    public static RunningProxy start(String toml) {
+        ProxyConfig config = ConfigLoader.parse(toml, Path.of("test.toml"));
+        return new RunningProxy(Proxy.start(config));
+    }
+
+    /**
+     * Starts a proxy with one pool named {@value #POOL} over the given servers, named redis1, redis2, ... with
+     * weight 1, plus any further pool keys in {@code poolKeys} (TOML lines such as {@code hash = "md5"}).
+     */
+    public static RunningProxy startPool(String poolKeys, RedisServer... servers) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < servers.length; i++) {
+            lines.add("\"" + servers[i].address() + ":1 redis" + (i + 1) + "\"");
+        }
+        return start(poolToml(POOL, FreePorts.pick(), poolKeys, lines));
+    }
+
+    /** One {@code [pools.NAME]} table plus an admin address, both on free ports. */
+    public static String poolToml(String pool, int port, String poolKeys, List<String> quotedServerLines) {
+        return "[admin]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\n\n"
+                + "[pools." + pool + "]\n"
+                + "listen = \"127.0.0.1:" + port + "\"\n"
+                + "servers = [" + String.join(", ", quotedServerLines) + "]\n"
+                + poolKeys + "\n";
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    /** The port of the pool {@value #POOL} (or of the only pool). */
+    public int port() {
+        return proxy.port(proxy.config().pools().keySet().iterator().next());
+    }
+
+    public int port(String pool) {
+        return proxy.port(pool);
+    }
+
+    /** A Jedis client of the first pool, with a generous timeout so that a hang fails the test, not the build. */
+    public Jedis jedis() {
+        return new Jedis("127.0.0.1", port(), 10_000);
+    }
+
+    @Override
+    public void close() {
+        proxy.stop(Duration.ofSeconds(5));
+    }
+}
