@@ -1,38 +1,345 @@
 package io.rproxy.resp;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Blocking, strict, bounded RESP2 reader over an InputStream, with its own byte[] buffer. A client session
  * uses {@link #readCommand()}; a backend reader thread uses {@link #readReply()}. The parse state lives on the
  * call stack: a call returns one whole frame or throws.
  *
+ * <p>A frame is parsed in place: when it is already buffered (the common case) nothing is read and the
+ * parser only walks the array; otherwise the buffer is refilled, compacted or grown, and the frame always
+ * stays contiguous from {@code frameStart}, so the result is one copy of that slice.
+ *
+ * <p>Errors use redis-server's wording ({@code invalid multibulk length}, {@code expected '$', got 'x'}, ...)
+ * because the message is shown to clients as {@code -ERR Protocol error: <message>}. After any exception the
+ * reader is in an undefined state and the connection must be closed.
+ *
  * <p>Not thread-safe: one reader per connection, used by that connection's reading thread only.
  */
 public final class RespReader {
-    // STUB: the resp helper fills this in.
+    /** Enough for the vast majority of frames; grown only while a bigger frame is being read. */
+    static final int INITIAL_BUFFER = 16 * 1024;
+
+    /** Longest numeric reply line worth scanning: type byte, "-9223372036854775808", slack. */
+    private static final int NUMBER_LINE_MAX = 24;
+
+    /** Arguments of a request we make room for before seeing them; grown as they actually arrive. */
+    private static final int INITIAL_ARGS = 16;
+
+    private final InputStream in;
+    private final RespLimits limits;
+
+    private byte[] buf = new byte[INITIAL_BUFFER];
+    /** Next byte to parse. */
+    private int pos;
+    /** End of the bytes read from the stream. */
+    private int limit;
+    /** First byte of the frame being parsed; compaction moves it to 0 and never drops it. */
+    private int frameStart;
+
     public RespReader(InputStream in, RespLimits limits) {
-        throw new UnsupportedOperationException("stub");
+        this.in = Objects.requireNonNull(in, "in");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
      * Reads one request, multibulk or inline. Returns null on a clean EOF between requests; throws
      * {@link java.io.EOFException} on EOF inside a frame and {@link ProtocolException} on malformed input
      * (with redis-server's wording where it has one, e.g. "invalid multibulk length").
-     * Empty inline lines are skipped, as redis-server does.
+     * Empty inline lines are skipped, as redis-server does, and so are {@code *0} and {@code *-1}.
      */
     public RespCommand readCommand() throws IOException {
-        throw new UnsupportedOperationException("stub");
+        while (true) {
+            if (!startFrame()) {
+                return null;
+            }
+            RespCommand command = buf[pos] == '*' ? readMultibulk() : readInline();
+            if (command != null) {
+                return command;
+            }
+        }
     }
 
     /** Reads one complete reply (nested arrays included); EOFException on EOF, ProtocolException on garbage. */
     public Reply readReply() throws IOException {
-        throw new UnsupportedOperationException("stub");
+        if (!startFrame()) {
+            throw new EOFException("end of stream while waiting for a reply");
+        }
+        skipReply(0);
+        return Reply.ofBytes(Arrays.copyOfRange(buf, frameStart, pos));
     }
 
     /** True when bytes already read from the stream are waiting in the buffer (the peer is pipelining). */
     public boolean hasBufferedInput() {
-        throw new UnsupportedOperationException("stub");
+        return pos < limit;
+    }
+
+    /** Current buffer size; for tests of growth and shrinking. */
+    int bufferCapacity() {
+        return buf.length;
+    }
+
+    /** Marks the start of a frame, reading if nothing is buffered; false on a clean end of stream. */
+    private boolean startFrame() throws IOException {
+        if (pos == limit) {
+            // Nothing pipelined, so we are about to block: give back a buffer grown for one big frame rather
+            // than hold it for an idle connection.
+            if (buf.length > INITIAL_BUFFER) {
+                buf = new byte[INITIAL_BUFFER];
+            }
+            pos = 0;
+            limit = 0;
+            frameStart = 0;
+            return fill(Long.MAX_VALUE);
+        }
+        frameStart = pos;
+        return true;
+    }
+
+    // ---- requests ----------------------------------------------------------------------------------
+
+    /** Reads {@code *N\r\n} and its N bulk strings; null for a count Redis skips (zero or negative). */
+    private RespCommand readMultibulk() throws IOException {
+        int cr = lineEnd(limits.maxInlineLength(), "too big mbulk count string");
+        long count = RespBytes.parseLong(buf, pos + 1, cr, "invalid multibulk length");
+        if (count > limits.maxArguments()) {
+            throw new ProtocolException("invalid multibulk length");
+        }
+        endLine(cr);
+        return count <= 0 ? null : readArguments((int) count);
+    }
+
+    private RespCommand readArguments(int count) throws IOException {
+        // Sized by what has arrived, not by the count: a peer announcing a million arguments and sending
+        // none costs us nothing.
+        int[] spans = new int[2 * Math.min(count, INITIAL_ARGS)];
+        for (int i = 0; i < count; i++) {
+            if (2 * i == spans.length) {
+                spans = Arrays.copyOf(spans, 2 * Math.min(count, 2 * i));
+            }
+            int length = readBulkLength();
+            require(length + 2L, i == count - 1);
+            spans[2 * i] = pos - frameStart;
+            spans[2 * i + 1] = length;
+            pos += length;
+            expectCrlf();
+        }
+        return new RespCommand(Arrays.copyOfRange(buf, frameStart, pos), spans, count);
+    }
+
+    /** Reads {@code $len\r\n} of a request argument and returns len, checked against the limits. */
+    private int readBulkLength() throws IOException {
+        int cr = lineEnd(limits.maxInlineLength(), "too big bulk count string");
+        if (buf[pos] != '$') {
+            throw new ProtocolException("expected '$', got '" + RespBytes.describe(buf[pos]) + "'");
+        }
+        long length = RespBytes.parseLong(buf, pos + 1, cr, "invalid bulk length");
+        if (length < 0 || length > limits.maxBulkLength()) {
+            throw new ProtocolException("invalid bulk length");
+        }
+        endLine(cr);
+        return (int) length;
+    }
+
+    /** Reads one inline line and re-encodes it; null for a blank line. */
+    private RespCommand readInline() throws IOException {
+        int max = limits.maxInlineLength();
+        // max + 1 so that a line of exactly max bytes may still end in CRLF.
+        int lf = find(RespBytes.LF, max + 1L, "too big inline request", true);
+        int end = lf > pos && buf[lf - 1] == RespBytes.CR ? lf - 1 : lf;
+        if (end - pos > max) {
+            throw new ProtocolException("too big inline request");
+        }
+        int start = pos;
+        pos = lf + 1;
+        return InlineSplitter.split(buf, start, end, limits.maxArguments());
+    }
+
+    // ---- replies -----------------------------------------------------------------------------------
+
+    private void skipReply(int depth) throws IOException {
+        require(1, false);
+        byte type = buf[pos];
+        switch (type) {
+            case '+', '-' -> skipStatusLine();
+            case ':' -> skipInteger();
+            case '$' -> skipBulk(depth == 0);
+            case '*' -> skipArray(depth);
+            default -> throw new ProtocolException("unexpected reply type byte '" + RespBytes.describe(type) + "'");
+        }
+    }
+
+    private void skipStatusLine() throws IOException {
+        // A status line is a string like a bulk one, so it gets the same bound.
+        int cr = lineEnd((int) limits.maxBulkLength(), "status reply too long");
+        byte[] b = buf;
+        for (int i = pos + 1; i < cr; i++) {
+            if (b[i] == RespBytes.LF) {
+                throw new ProtocolException("LF inside a status reply");
+            }
+        }
+        endLine(cr);
+    }
+
+    private void skipInteger() throws IOException {
+        int cr = lineEnd(NUMBER_LINE_MAX, "invalid integer reply");
+        RespBytes.parseLong(buf, pos + 1, cr, "invalid integer reply");
+        endLine(cr);
+    }
+
+    private void skipBulk(boolean wholeReply) throws IOException {
+        int cr = lineEnd(NUMBER_LINE_MAX, "invalid bulk length");
+        long length = RespBytes.parseLong(buf, pos + 1, cr, "invalid bulk length");
+        if (length < -1 || length > limits.maxBulkLength()) {
+            throw new ProtocolException("invalid bulk length");
+        }
+        endLine(cr);
+        if (length >= 0) {
+            require(length + 2, wholeReply);
+            pos += (int) length;
+            expectCrlf();
+        }
+    }
+
+    private void skipArray(int depth) throws IOException {
+        if (depth >= RespBytes.MAX_DEPTH) {
+            throw new ProtocolException("reply nested deeper than " + RespBytes.MAX_DEPTH + " arrays");
+        }
+        int cr = lineEnd(NUMBER_LINE_MAX, "invalid multibulk length");
+        long count = RespBytes.parseLong(buf, pos + 1, cr, "invalid multibulk length");
+        if (count < -1 || count > limits.maxArguments()) {
+            throw new ProtocolException("invalid multibulk length");
+        }
+        endLine(cr);
+        for (long i = 0; i < count; i++) {
+            skipReply(depth + 1);
+        }
+    }
+
+    // ---- buffer ------------------------------------------------------------------------------------
+
+    /**
+     * Returns the index of the CR ending the line that starts at {@code pos}, with the byte after it
+     * buffered too. At most {@code bound} bytes (type byte included) may precede the CR.
+     */
+    private int lineEnd(int bound, String tooLong) throws IOException {
+        int offset = find(RespBytes.CR, bound, tooLong, false) - pos;
+        // Relative, because buffering the LF may compact the buffer and move the line.
+        require(offset + 2L, false);
+        return pos + offset;
+    }
+
+    /** Consumes the CRLF at {@code cr}, which {@link #lineEnd} found and buffered. */
+    private void endLine(int cr) {
+        if (buf[cr + 1] != RespBytes.LF) {
+            throw new ProtocolException("expected LF after CR");
+        }
+        pos = cr + 2;
+    }
+
+    /** Consumes the CRLF that must follow a bulk payload; both bytes are already buffered. */
+    private void expectCrlf() {
+        if (buf[pos] != RespBytes.CR || buf[pos + 1] != RespBytes.LF) {
+            throw new ProtocolException("expected CRLF after bulk data");
+        }
+        pos += 2;
+    }
+
+    /**
+     * Returns the index of the first {@code target} byte at or after {@code pos}, reading more as needed,
+     * and fails with {@code tooLong} once {@code bound + 1} bytes have been searched in vain.
+     *
+     * @param endsFrame whether the frame ends with this byte, so that the buffer need not outgrow the bound
+     */
+    private int find(byte target, long bound, String tooLong, boolean endsFrame) throws IOException {
+        long frameLimit = endsFrame ? pos - frameStart + bound + 1 : Long.MAX_VALUE;
+        int searched = 0;
+        while (true) {
+            byte[] b = buf;
+            int end = (int) Math.min(limit, pos + bound + 1);
+            for (int i = pos + searched; i < end; i++) {
+                if (b[i] == target) {
+                    return i;
+                }
+            }
+            searched = end - pos;
+            if (searched > bound) {
+                throw new ProtocolException(tooLong);
+            }
+            if (!fill(frameLimit)) {
+                throw midFrameEof();
+            }
+        }
+    }
+
+    /**
+     * Makes sure {@code n} bytes from {@code pos} are buffered.
+     *
+     * @param endsFrame whether the frame ends with these bytes, so that the buffer need not outgrow them
+     */
+    private void require(long n, boolean endsFrame) throws IOException {
+        if (limit - pos >= n) {
+            return;
+        }
+        long frameBytes = pos - frameStart + n;
+        if (frameBytes > RespBytes.MAX_ARRAY) {
+            throw new ProtocolException("frame too large");
+        }
+        long frameLimit = endsFrame ? frameBytes : Long.MAX_VALUE;
+        while (limit - pos < n) {
+            if (!fill(frameLimit)) {
+                throw midFrameEof();
+            }
+        }
+    }
+
+    /**
+     * Reads at least one byte into the buffer, first making room if it is full; false at end of stream.
+     *
+     * @param frameLimit the most bytes the current frame can have (Long.MAX_VALUE when unknown)
+     */
+    private boolean fill(long frameLimit) throws IOException {
+        if (limit == buf.length) {
+            makeRoom(frameLimit);
+        }
+        int n;
+        do {
+            n = in.read(buf, limit, buf.length - limit);
+        } while (n == 0);
+        if (n < 0) {
+            return false;
+        }
+        limit += n;
+        return true;
+    }
+
+    /** Moves the current frame to the front of the buffer, into a bigger one when it fills half or more. */
+    private void makeRoom(long frameLimit) {
+        int used = limit - frameStart;
+        byte[] target = buf;
+        if (used > buf.length / 2) {
+            if (used >= RespBytes.MAX_ARRAY) {
+                throw new ProtocolException("frame too large");
+            }
+            // Doubling as bytes arrive, not jumping to an announced length: a peer that announces a huge
+            // bulk and then stalls holds only what it actually sent. Capped by the frame's end when that is
+            // known, so a big value that ends the frame gets an exact fit rather than up to twice its size.
+            long capacity = Math.min(Math.min(2L * buf.length, frameLimit), RespBytes.MAX_ARRAY);
+            target = new byte[(int) Math.max(capacity, used + 1L)];
+        }
+        System.arraycopy(buf, frameStart, target, 0, used);
+        buf = target;
+        pos -= frameStart;
+        limit = used;
+        frameStart = 0;
+    }
+
+    private static EOFException midFrameEof() {
+        return new EOFException("end of stream inside a frame");
     }
 }
