@@ -114,14 +114,18 @@ public final class Harness {
         return requireTool("redis-cli", "redis-tools");
     }
 
-    /** Whether {@code 127.0.0.1:port}-style {@code host:port} accepts a connection and answers PING with +PONG. */
+    /**
+     * Whether {@code host:port} accepts a connection and answers PING as a ready server does: {@code +PONG}, or
+     * {@code -NOAUTH} from one that wants a password.
+     */
     public static boolean answersPing(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 500);
             socket.setSoTimeout(1000);
             socket.getOutputStream().write(PING);
             socket.getOutputStream().flush();
-            return readLine(socket.getInputStream()).equals("+PONG");
+            String line = readLine(socket.getInputStream());
+            return line.equals("+PONG") || line.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }

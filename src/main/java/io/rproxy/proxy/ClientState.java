@@ -8,6 +8,7 @@ final class ClientState {
     private final long id;
     private boolean authenticated;
     private boolean quitting;
+    private String name = "";
 
     ClientState(long id, boolean authenticated) {
         this.id = id;
@@ -25,6 +26,15 @@ final class ClientState {
 
     void authenticate() {
         authenticated = true;
+    }
+
+    /** Set by CLIENT SETNAME or HELLO SETNAME; empty when none. */
+    String name() {
+        return name;
+    }
+
+    void name(String value) {
+        name = value;
     }
 
     /** The client sent QUIT: its session writes the pending replies, then closes. */

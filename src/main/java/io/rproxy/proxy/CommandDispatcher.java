@@ -38,7 +38,7 @@ final class CommandDispatcher {
     CommandDispatcher(Pool pool, CommandTable table) {
         this.pool = pool;
         this.table = table;
-        this.local = new LocalCommands(pool.config().redisAuth());
+        this.local = new LocalCommands(pool.config().redisAuth(), pool.config().redisDb(), table.redisVersion());
     }
 
     boolean requiresAuth() {
@@ -47,6 +47,9 @@ final class CommandDispatcher {
 
     PendingReply dispatch(RespCommand command, ClientState client) {
         CommandSpec spec = table.lookup(command);
+        if (spec != null && spec.hasSubcommands() && LocalCommands.isClientSetInfo(command)) {
+            return PendingReply.of(Reply.OK);
+        }
         if (spec == null) {
             return error(CommandErrors.unknownCommand(command));
         }

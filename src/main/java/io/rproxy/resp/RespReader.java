@@ -212,7 +212,9 @@ public final class RespReader {
         }
         int cr = lineEnd(NUMBER_LINE_MAX, "invalid multibulk length");
         long count = RespBytes.parseLong(buf, pos + 1, cr, "invalid multibulk length");
-        if (count < -1 || count > limits.maxArguments()) {
+        // Not capped by maxArguments: a backend's LRANGE or SMEMBERS may rightly return more elements than a
+        // request may carry, and nothing is allocated from this count (elements are read as they arrive).
+        if (count < -1 || count > Integer.MAX_VALUE) {
             throw new ProtocolException("invalid multibulk length");
         }
         endLine(cr);

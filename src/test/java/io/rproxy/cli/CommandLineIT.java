@@ -12,12 +12,13 @@ import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,8 @@ import redis.clients.jedis.Response;
 /** The built jar as {@code bin/rproxy} runs it: check, version, run, and a clean stop on SIGTERM. */
 class CommandLineIT {
     private final List<Process> started = new ArrayList<>();
+    private final Map<Process, Path> stdoutOf = new HashMap<>();
+    private final Map<Process, Path> stderrOf = new HashMap<>();
 
     @AfterEach
     void killLeftovers() {
@@ -85,7 +88,7 @@ class CommandLineIT {
             proxy.destroy(); // SIGTERM
             assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
             assertFalse(Harness.accepts("127.0.0.1", port), "listener closed");
-            String log = new String(proxy.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            String log = Files.readString(stderrOf.get(proxy));
             assertTrue(log.contains("stopped"), log);
         }
     }
@@ -117,17 +120,22 @@ class CommandLineIT {
     private Result rproxy(String... args) throws Exception {
         Process process = start(args);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        return new Result(process.exitValue(),
-                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new Result(process.exitValue(), Files.readString(stdoutOf.get(process)),
+                Files.readString(stderrOf.get(process)));
     }
 
+    /** Output goes to files: Process.destroy() closes the pipes, and a full pipe would stall the proxy. */
     private Process start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-jar", System.getProperty("rproxy.jar")));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
+        Path stdout = Files.createTempFile(Harness.dir(), "cli-", ".out");
+        Path stderr = Files.createTempFile(Harness.dir(), "cli-", ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
+                .start();
         started.add(process);
+        stdoutOf.put(process, stdout);
+        stderrOf.put(process, stderr);
         return process;
     }
 }

@@ -74,7 +74,7 @@ class BadInputIT {
     @Test
     void requestsForADeadServerFailAtOnceNamingItWhileTheLiveServerServes() {
         int deadPort = FreePorts.pick();
-        try (RunningProxy mixed = RunningProxy.start(RunningProxy.poolToml("mixed", FreePorts.pick(), "",
+        try (RunningProxy mixed = RunningProxy.start(RunningProxy.poolToml("mixed", FreePorts.pick(), "hash = \"md5\"",
                 List.of("\"" + redis.address() + ":1 live\"", "\"127.0.0.1:" + deadPort + ":1 dead\"")));
              Jedis client = mixed.jedis()) {
             int failures = 0;

@@ -54,8 +54,8 @@ class RealClientsIT {
 
     @Test
     void lettuceSyncAndPipelinedAsync() {
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", proxy.port()));
-        client.setDefaultTimeout(Duration.ofSeconds(10));
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(proxy.port())
+                .withTimeout(Duration.ofSeconds(10)).build());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> sync = connection.sync();
             assertEquals("PONG", sync.ping());

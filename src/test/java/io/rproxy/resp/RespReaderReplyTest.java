@@ -66,7 +66,7 @@ class RespReaderReplyTest {
             new Invalid("$3\r\nab\r\n\r\n", "expected CRLF after bulk data"),
             new Invalid("$3\r\nabc\rX", "expected CRLF after bulk data"),
             new Invalid("*-2\r\n", "invalid multibulk length"),
-            new Invalid("*1048577\r\n", "invalid multibulk length"),
+            new Invalid("*2147483648\r\n", "invalid multibulk length"),
             new Invalid("*2\r\n:1\r\n:x\r\n", "invalid integer reply"),
             new Invalid(nested(65), "reply nested deeper than 64 arrays"));
 

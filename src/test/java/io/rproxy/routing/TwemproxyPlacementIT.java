@@ -64,7 +64,9 @@ class TwemproxyPlacementIT {
                 writer.set(key(i), value(i));
             }
         }
-        assertKeysSpread();
+        // crc32 is libmemcached's 15-bit variant: on a 32-bit ketama ring every key falls before the first
+        // point, so nutcracker (and rproxy) put them all on one server. Elsewhere an empty server means a broken test.
+        assertKeysSpread(!(hash.equals("crc32") && distribution.equals("ketama")));
 
         String poolKeys = "hash = \"" + hash + "\"\ndistribution = \"" + distribution + "\"\n"
                 + (named ? "hash_tag = \"{}\"\n" : "");
@@ -105,12 +107,12 @@ class TwemproxyPlacementIT {
         return ("v" + i).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void assertKeysSpread() {
+    private static void assertKeysSpread(boolean onEveryServer) {
         long total = 0;
         for (RedisServer server : redis) {
             try (Jedis direct = server.jedis()) {
                 long size = direct.dbSize();
-                assertTrue(size > 0, "nutcracker left " + server + " empty: the test would prove nothing");
+                assertTrue(size > 0 || !onEveryServer, "nutcracker left " + server + " empty: the test would prove nothing");
                 total += size;
             }
         }
