@@ -20,6 +20,7 @@ public final class BackendServer {
     private final AtomicReferenceArray<BackendConnection> connections;
     /** Guards opening connections, so that clients racing on a dead slot open it once. */
     private final ReentrantLock connectLock = new ReentrantLock();
+    private final ServerStats stats = new ServerStats();
 
     public BackendServer(String poolName, ServerSpec spec, int connectionCount, BackendSettings settings) {
         this.spec = spec;
@@ -30,6 +31,21 @@ public final class BackendServer {
 
     public ServerSpec spec() {
         return spec;
+    }
+
+    public ServerStats stats() {
+        return stats;
+    }
+
+    /** The server's state now. (Issue 4's supervisor refines this; until then: up, or down after a failure.) */
+    public ServerStatus status() {
+        for (int slot = 0; slot < connections.length(); slot++) {
+            BackendConnection c = connections.get(slot);
+            if (c != null && !c.isOpen()) {
+                return new ServerStatus(ServerState.DOWN, java.util.Optional.empty(), 1);
+            }
+        }
+        return new ServerStatus(ServerState.UP, java.util.Optional.empty(), 0);
     }
 
     /**

@@ -42,21 +42,25 @@ class TwemproxyPlacementIT {
         List<Arguments> pools = new ArrayList<>();
         for (HashFunction hash : HashFunction.values()) {
             for (String distribution : List.of("ketama", "modula")) {
-                pools.add(Arguments.of(hash.configName(), distribution, true));
-                pools.add(Arguments.of(hash.configName(), distribution, false));
+                for (boolean named : new boolean[] {true, false}) {
+                    for (boolean tagged : new boolean[] {true, false}) {
+                        pools.add(Arguments.of(hash.configName(), distribution, named, tagged));
+                    }
+                }
             }
         }
         return pools.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} named+tagged={2}")
+    @ParameterizedTest(name = "{0} {1} named={2} hash_tag={3}")
     @MethodSource("pools")
-    void keysWrittenThroughNutcrackerAreReadBackThroughRproxy(String hash, String distribution, boolean named) {
+    void keysWrittenThroughNutcrackerAreReadBackThroughRproxy(String hash, String distribution, boolean named,
+                                                              boolean tagged) {
         Stream.of(redis).forEach(RedisServer::flushAll);
         List<String> servers = serverLines(named);
         Nutcracker.Builder nutcracker = Nutcracker.builder().hash(hash).distribution(distribution);
         servers.forEach(nutcracker::server);
-        if (named) {
+        if (tagged) {
             nutcracker.hashTag("{}");
         }
         try (Nutcracker twemproxy = nutcracker.start(); Jedis writer = twemproxy.jedis()) {
@@ -69,7 +73,7 @@ class TwemproxyPlacementIT {
         assertKeysSpread(!(hash.equals("crc32") && distribution.equals("ketama")));
 
         String poolKeys = "hash = \"" + hash + "\"\ndistribution = \"" + distribution + "\"\n"
-                + (named ? "hash_tag = \"{}\"\n" : "");
+                + (tagged ? "hash_tag = \"{}\"\n" : "");
         List<String> quoted = servers.stream().map(s -> "\"" + s + "\"").toList();
         try (RunningProxy proxy = RunningProxy.start(
                 RunningProxy.poolToml("compat", FreePorts.pick(), poolKeys, quoted));

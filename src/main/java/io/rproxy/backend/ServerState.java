@@ -1,0 +1,17 @@
+package io.rproxy.backend;
+
+/** Where a backend server stands, as status reports it. */
+public enum ServerState {
+    /** In the distribution and reachable (or not yet tried). */
+    UP,
+    /** Out of the distribution until its retry time (auto_eject_hosts). */
+    EJECTED,
+    /** A connection attempt or recovery probe is under way. */
+    CONNECTING,
+    /** In the distribution, but its last connection failed: its requests fail fast until it is back. */
+    DOWN;
+
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

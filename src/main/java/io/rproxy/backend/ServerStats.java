@@ -1,0 +1,78 @@
+package io.rproxy.backend;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one backend server, as twemproxy keeps them (server_eof, server_err, server_timedout, requests,
+ * request_bytes, responses, response_bytes, ...) plus what rproxy's status adds. Updated by the server's
+ * connection threads and client threads without locks (LongAdder: no contention between clients); read by the
+ * admin port at any time.
+ */
+public final class ServerStats {
+    final LongAdder requests = new LongAdder();
+    final LongAdder requestBytes = new LongAdder();
+    final LongAdder responses = new LongAdder();
+    final LongAdder responseBytes = new LongAdder();
+    /** Requests answered by the proxy with an error because the server failed them (not -ERR data replies). */
+    final LongAdder errors = new LongAdder();
+    final LongAdder timeouts = new LongAdder();
+    final LongAdder ejections = new LongAdder();
+    /** Connections the server closed (EOF). */
+    final LongAdder eof = new LongAdder();
+    /** Connections closed on an error: I/O, protocol, timeout, refused connect. */
+    final LongAdder connectionErrors = new LongAdder();
+    /** Requests queued to a connection and not yet written (twemproxy's in_queue). */
+    final AtomicLong queued = new AtomicLong();
+    /** Requests written and awaiting their reply (twemproxy's out_queue). */
+    final AtomicLong inFlight = new AtomicLong();
+    final AtomicLong openConnections = new AtomicLong();
+
+    public long requests() {
+        return requests.sum();
+    }
+
+    public long requestBytes() {
+        return requestBytes.sum();
+    }
+
+    public long responses() {
+        return responses.sum();
+    }
+
+    public long responseBytes() {
+        return responseBytes.sum();
+    }
+
+    public long errors() {
+        return errors.sum();
+    }
+
+    public long timeouts() {
+        return timeouts.sum();
+    }
+
+    public long ejections() {
+        return ejections.sum();
+    }
+
+    public long eof() {
+        return eof.sum();
+    }
+
+    public long connectionErrors() {
+        return connectionErrors.sum();
+    }
+
+    public long queued() {
+        return queued.get();
+    }
+
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    public long openConnections() {
+        return openConnections.get();
+    }
+}
