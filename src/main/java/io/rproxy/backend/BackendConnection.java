@@ -3,21 +3,18 @@ package io.rproxy.backend;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
-import io.rproxy.resp.RespCommand;
 import io.rproxy.resp.RespReader;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +23,14 @@ import org.slf4j.LoggerFactory;
  * drains the outbox into one buffer, moves each request to the in-flight queue and flushes once per batch; the
  * reader thread matches each reply to the oldest in-flight request.
  *
- * <p>A connection is aligned or dead (STYLE.md habit 6): an I/O error, a protocol error or a reply nobody asked
- * for closes it and fails every request queued or in flight on it, in order. {@code -ERR} replies are data.
+ * <p>A connection is aligned or dead (STYLE.md habit 6): an I/O error, a protocol error, a reply nobody asked
+ * for or an expired deadline closes it and fails every request queued or in flight on it, in order.
+ * {@code -ERR} replies are data.
  */
 final class BackendConnection {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
-    private static final int WRITE_BATCH = 256;
-    private static final int WRITE_BUFFER = 64 * 1024;
-
     private static final VarHandle CLOSED_REASON;
+    private static final int WRITE_BATCH = 256;
 
     static {
         try {
@@ -45,81 +41,66 @@ final class BackendConnection {
         }
     }
 
+    /** What a connection reports to its server: failures count towards ejection, replies reset the count. */
+    interface Listener {
+        void onReply(Reply reply);
+
+        void onFailure(String reason);
+    }
+
     private final ServerSpec server;
-    private final String threadName;
     private final Socket socket;
     private final OutputStream out;
     private final RespReader in;
     private final ArrayBlockingQueue<BackendRequest> outbox;
     /** Written, awaiting a reply: the writer appends, the reader removes from the head. */
     private final Queue<BackendRequest> inFlight = new ConcurrentLinkedQueue<>();
-    private final Consumer<String> onClose;
+    private final Listener listener;
+    private final ServerStats stats;
+    private final DeadlineTimer timer;
+    /** The pool's timeout in nanoseconds; 0 when requests may wait forever. */
+    private final long timeoutNanos;
+    private final String timeoutMessage;
+    /** Whether a deadline token for this connection is in the timer's queue. */
+    private final AtomicBoolean armed = new AtomicBoolean();
     /** Null while open; set once, by {@link #shutDown}. */
     private volatile String closedReason;
-    private Thread writer;
-    private Thread reader;
+    private final Thread writer;
+    private final Thread reader;
 
-    private BackendConnection(ServerSpec server, String threadName, Socket socket, BackendSettings settings,
-                              Consumer<String> onClose) throws IOException {
+    private BackendConnection(ServerSpec server, String threadName, ServerSocketOpener.Opened opened,
+                              BackendSettings settings, BackendRuntime runtime, ServerStats stats,
+                              Listener listener) {
         this.server = server;
-        this.threadName = threadName;
-        this.socket = socket;
-        this.out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
-        this.in = new RespReader(socket.getInputStream(), settings.limits());
+        this.socket = opened.socket();
+        this.out = opened.out();
+        this.in = opened.in();
         this.outbox = new ArrayBlockingQueue<>(settings.outboxCapacity());
-        this.onClose = onClose;
+        this.listener = listener;
+        this.stats = stats;
+        this.timer = runtime.deadlines();
+        this.timeoutNanos = settings.timeout().map(java.time.Duration::toNanos).orElse(0L);
+        this.timeoutMessage = settings.timeout()
+                .map(t -> "ERR timeout after " + t.toMillis() + " ms waiting for " + server.describe())
+                .orElse("");
+        this.writer = runtime.threads().newThread(threadName + "-writer", this::writeLoop);
+        this.reader = runtime.threads().newThread(threadName + "-reader", this::readLoop);
     }
 
     /**
      * Connects, authenticates and selects the database, then starts the writer and reader threads.
      *
-     * @param onClose told the reason once, when the connection closes for any reason but {@link #close}
      * @throws BackendException when the server cannot be reached or refuses the handshake
      */
     static BackendConnection open(ServerSpec server, String threadName, BackendSettings settings,
-                                  Consumer<String> onClose) {
-        Socket socket = new Socket();
-        try {
-            int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(settings.tcpKeepAlive());
-            socket.connect(new InetSocketAddress(server.address().host(), server.address().port()), timeoutMs);
-            socket.setSoTimeout(timeoutMs);
-            BackendConnection connection = new BackendConnection(server, threadName, socket, settings, onClose);
-            connection.handshake(settings);
-            socket.setSoTimeout(0);
-            connection.start();
-            return connection;
-        } catch (IOException | ProtocolException e) {
-            closeQuietly(socket);
-            throw new BackendException("cannot connect to " + server.describe() + ": " + describe(e), e);
-        } catch (BackendException e) {
-            closeQuietly(socket);
-            throw e;
-        }
-    }
-
-    private void handshake(BackendSettings settings) throws IOException {
-        if (settings.password().isPresent()) {
-            expectOk(RespCommand.of("AUTH", settings.password().get()), "AUTH");
-        }
-        if (settings.database() > 0) {
-            expectOk(RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT");
-        }
-    }
-
-    private void expectOk(RespCommand command, String what) throws IOException {
-        out.write(command.frame());
-        out.flush();
-        Reply reply = in.readReply();
-        if (reply.isError()) {
-            throw new BackendException(what + " to " + server.describe() + " failed: " + reply.errorMessage());
-        }
-    }
-
-    private void start() {
-        writer = Thread.ofPlatform().daemon().name(threadName + "-writer").start(this::writeLoop);
-        reader = Thread.ofPlatform().daemon().name(threadName + "-reader").start(this::readLoop);
+                                  BackendRuntime runtime, ServerStats stats, Listener listener) {
+        ServerSocketOpener.Opened opened = ServerSocketOpener.open(server, settings);
+        BackendConnection connection =
+                new BackendConnection(server, threadName, opened, settings, runtime, stats, listener);
+        stats.openConnections.incrementAndGet();
+        connection.writer.start();
+        connection.reader.start();
+        return connection;
     }
 
     /**
@@ -127,13 +108,18 @@ final class BackendConnection {
      * connection that has closed is completed with the close reason.
      */
     void send(BackendRequest request) throws InterruptedException {
+        if (timeoutNanos > 0) {
+            request.deadlineNanos(System.nanoTime() + timeoutNanos);
+        }
         if (closedReason == null) {
             outbox.put(request);
+            stats.queued.increment();
+            armForHead();
         }
         // A close between the check and the put would strand the request: fail whatever is left.
         if (closedReason != null) {
             failAll();
-            request.complete(failure(closedReason));
+            fail(request, closedReason);
         }
     }
 
@@ -152,12 +138,17 @@ final class BackendConnection {
             while (closedReason == null) {
                 batch.add(outbox.take());
                 outbox.drainTo(batch, WRITE_BATCH - 1);
+                stats.queued.add(-batch.size());
                 for (BackendRequest request : batch) {
                     inFlight.add(request);
+                    stats.inFlight.increment();
                     out.write(request.frame());
+                    stats.requests.increment();
+                    stats.requestBytes.add(request.frame().length);
                 }
-                out.flush();
                 batch.clear();
+                armForHead(); // the head may have been in this batch while the timer looked for it
+                out.flush();
                 if (closedReason != null) {
                     failAll(); // the reader may have drained inFlight before this batch got there
                 }
@@ -165,10 +156,10 @@ final class BackendConnection {
         } catch (InterruptedException e) {
             // close() interrupts the writer; the requests in hand are failed below.
         } catch (IOException e) {
-            shutDown("write failed: " + describe(e), true);
+            shutDown("write failed: " + ServerSocketOpener.describe(e), true);
         } finally {
             for (BackendRequest request : batch) {
-                request.complete(failure(closedReason == null ? "writer stopped" : closedReason));
+                fail(request, closedReason == null ? "writer stopped" : closedReason);
             }
         }
     }
@@ -182,57 +173,95 @@ final class BackendConnection {
                     shutDown("protocol error: a reply arrived that no request was waiting for", true);
                     return;
                 }
+                stats.inFlight.decrement();
+                stats.responses.increment();
+                stats.responseBytes.add(reply.bytes().length);
                 request.complete(reply);
+                listener.onReply(reply);
             }
         } catch (IOException | ProtocolException e) {
-            shutDown(closedReason != null ? closedReason : describe(e), true);
+            if (e instanceof java.io.EOFException && closedReason == null) {
+                stats.eof.increment(); // twemproxy's server_eof: the server hung up, as opposed to an error
+            }
+            shutDown(closedReason != null ? closedReason : ServerSocketOpener.describe(e), true);
+        }
+    }
+
+    /** Arms a deadline for the oldest outstanding request unless one is armed already (one CAS, usually none). */
+    private void armForHead() {
+        if (timeoutNanos == 0 || armed.get() || closedReason != null) {
+            return;
+        }
+        BackendRequest head = oldestOutstanding();
+        if (head != null && armed.compareAndSet(false, true)) {
+            timer.arm(this, head);
+        }
+    }
+
+    private BackendRequest oldestOutstanding() {
+        BackendRequest head = inFlight.peek();
+        return head != null ? head : outbox.peek();
+    }
+
+    /**
+     * Called by the deadline timer when the token armed for {@code watched} expires: times out the oldest
+     * outstanding request if its deadline has passed, else re-arms for it.
+     */
+    void onDeadline(BackendRequest watched) {
+        armed.set(false);
+        if (closedReason != null) {
+            return;
+        }
+        BackendRequest head = oldestOutstanding();
+        if (head == null) {
+            armForHead(); // a sender may have queued one between the peek and the reset
+            return;
+        }
+        if (head.deadlineNanos() - System.nanoTime() > 0) {
+            armForHead();
+            return;
+        }
+        if (head.complete(Reply.error(timeoutMessage))) {
+            stats.timeouts.increment();
+            stats.errors.increment();
+            // The reply may still come: the connection can no longer be trusted to stay aligned.
+            shutDown("closed after a request timed out", true);
+        } else {
+            armForHead(); // answered at the last moment; watch the next one
         }
     }
 
     private void shutDown(String reason, boolean unexpected) {
-        // Reader and writer can fail at the same moment: only the first reason counts.
+        // Reader, writer and timer can fail it at the same moment: only the first reason counts.
         if (!CLOSED_REASON.compareAndSet(this, null, reason)) {
             return;
         }
-        closeQuietly(socket);
-        if (writer != null) {
-            writer.interrupt();
-        }
+        ServerSocketOpener.closeQuietly(socket);
+        writer.interrupt();
         failAll();
+        stats.openConnections.decrementAndGet();
         if (unexpected) {
+            stats.connectionErrors.increment();
             log.warn("connection to {} closed: {}", server.describe(), reason);
-            onClose.accept(reason);
+            listener.onFailure(reason);
         }
     }
 
     private void failAll() {
-        Reply error = failure(closedReason);
         BackendRequest request;
         while ((request = inFlight.poll()) != null) {
-            request.complete(error);
+            stats.inFlight.decrement();
+            fail(request, closedReason);
         }
         while ((request = outbox.poll()) != null) {
-            request.complete(error);
+            stats.queued.decrement();
+            fail(request, closedReason);
         }
     }
 
-    private Reply failure(String reason) {
-        return Reply.error("ERR rproxy: " + server.describe() + ": " + reason);
-    }
-
-    private static String describe(Exception e) {
-        if (e instanceof java.io.EOFException) {
-            return "connection closed by server";
-        }
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message;
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing is best effort; the socket is abandoned either way.
+    private void fail(BackendRequest request, String reason) {
+        if (request.complete(Reply.error("ERR rproxy: " + server.describe() + ": " + reason))) {
+            stats.errors.increment();
         }
     }
 }

@@ -26,6 +26,8 @@ public final class BackendRequest implements PendingReply {
     }
 
     private final byte[] frame;
+    /** System.nanoTime() by which the reply must be there; set when queued to a connection with a timeout. */
+    private long deadlineNanos;
     private volatile Reply reply;
     private volatile Thread waiter;
 
@@ -36,6 +38,15 @@ public final class BackendRequest implements PendingReply {
 
     byte[] frame() {
         return frame;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    /** Set by the sending thread before the request is published to the connection's queue. */
+    void deadlineNanos(long value) {
+        deadlineNanos = value;
     }
 
     /** Stores the reply and wakes the waiter; false when the request was already completed. */

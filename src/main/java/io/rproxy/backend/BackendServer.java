@@ -2,30 +2,65 @@ package io.rproxy.backend;
 
 import io.rproxy.config.ServerSpec;
 import io.rproxy.resp.Reply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One configured server of a pool and its {@code server_connections} pipelined connections. A client always
- * uses the same connection (chosen by its id), so the server executes that client's commands in the order the
- * client sent them.
+ * One configured server of a pool: its {@code server_connections} pipelined connections and its liveness.
+ * A client always uses the same connection (chosen by its id), so the server executes that client's commands in
+ * the order the client sent them.
  *
- * <p>Called from client threads. Connections are opened lazily, or up front with preconnect, and a dead one is
- * replaced by the next request that needs it.
+ * <p>Liveness follows twemproxy: every lost connection, failed connect or -OOM/-BUSY/-LOADING reply is one
+ * failure, and any good reply resets the count. At {@code server_failure_limit}, with {@code auto_eject_hosts},
+ * the server leaves the distribution for {@code server_retry_timeout}; then the supervisor probes it (connect,
+ * AUTH, PING) and puts it back only when it answers. A server that cannot be reached and is not ejected is
+ * {@link ServerState#DOWN}: its requests fail at once while the supervisor reconnects with backoff.
+ *
+ * <p>Client threads send; connection threads report replies and failures; the supervisor thread probes.
  */
 public final class BackendServer {
+    private static final Logger log = LoggerFactory.getLogger(BackendServer.class);
+    private static final Duration FIRST_RECONNECT = Duration.ofMillis(100);
+    private static final Duration MAX_RECONNECT = Duration.ofSeconds(2);
+
     private final ServerSpec spec;
     private final String threadName;
     private final BackendSettings settings;
+    private final BackendRuntime runtime;
+    private final Runnable distributionChanged;
     private final AtomicReferenceArray<BackendConnection> connections;
+    private final ServerStats stats = new ServerStats();
+    private final AtomicInteger failures = new AtomicInteger();
+    private final BackendConnection.Listener listener = new ConnectionListener();
     /** Guards opening connections, so that clients racing on a dead slot open it once. */
     private final ReentrantLock connectLock = new ReentrantLock();
-    private final ServerStats stats = new ServerStats();
+    /** Guards the liveness fields below and the decision to schedule a recovery. */
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private volatile ServerState state = ServerState.UP;
+    /** Out of the distribution (auto_eject_hosts); probing does not change it until the probe succeeds. */
+    private volatile boolean ejected;
+    private volatile Instant ejectedUntil;
+    private volatile String lastFailure = "";
+    private boolean recoveryScheduled;
+    private Duration reconnectDelay = FIRST_RECONNECT;
+    private volatile boolean closed;
 
-    public BackendServer(String poolName, ServerSpec spec, int connectionCount, BackendSettings settings) {
+    /**
+     * @param distributionChanged called (on any thread) when the server leaves or re-enters the distribution
+     */
+    public BackendServer(String poolName, ServerSpec spec, int connectionCount, BackendSettings settings,
+                         BackendRuntime runtime, Runnable distributionChanged) {
         this.spec = spec;
         this.threadName = "backend-" + poolName + "-" + spec.identity();
         this.settings = settings;
+        this.runtime = runtime;
+        this.distributionChanged = distributionChanged;
         this.connections = new AtomicReferenceArray<>(connectionCount);
     }
 
@@ -37,40 +72,52 @@ public final class BackendServer {
         return stats;
     }
 
-    /** The server's state now. (Issue 4's supervisor refines this; until then: up, or down after a failure.) */
+    /** Whether the pool's distribution should include this server (false while ejected). */
+    public boolean inDistribution() {
+        return !ejected;
+    }
+
     public ServerStatus status() {
-        for (int slot = 0; slot < connections.length(); slot++) {
-            BackendConnection c = connections.get(slot);
-            if (c != null && !c.isOpen()) {
-                return new ServerStatus(ServerState.DOWN, java.util.Optional.empty(), 1);
-            }
-        }
-        return new ServerStatus(ServerState.UP, java.util.Optional.empty(), 0);
+        ServerState now = state;
+        return new ServerStatus(now, now == ServerState.EJECTED ? Optional.ofNullable(ejectedUntil)
+                : Optional.empty(), failures.get());
     }
 
     /**
-     * Sends a request on the connection that belongs to {@code affinity} (a client id). When the server cannot be
-     * reached, the request is completed at once with an error that names the server.
+     * Sends a request on the connection that belongs to {@code affinity} (a client id). When the server is down,
+     * ejected or cannot be reached, the request is completed at once with an error that names the server.
      */
     public void send(BackendRequest request, long affinity) {
+        if (state != ServerState.UP) {
+            failFast(request, "is " + state.wireName() + " (" + lastFailure + ")");
+            return;
+        }
         int slot = (int) Math.floorMod(affinity, (long) connections.length());
         try {
             connection(slot).send(request);
         } catch (BackendException e) {
-            request.complete(Reply.error("ERR rproxy: " + e.getMessage()));
+            recordFailure(e.getMessage(), true);
+            failFast(request, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            request.complete(Reply.error("ERR rproxy: interrupted while queueing for " + spec.describe()));
+            failFast(request, "interrupted while queueing");
         }
     }
 
-    /** Opens every connection now (the pool's preconnect); failures are left for the first request to retry. */
+    private void failFast(BackendRequest request, String why) {
+        if (request.complete(Reply.error("ERR rproxy: " + spec.describe() + " " + why))) {
+            stats.errors.increment();
+        }
+    }
+
+    /** Opens every connection now (the pool's preconnect); a failure is handled as any other. */
     public void preconnect() {
         for (int slot = 0; slot < connections.length(); slot++) {
             try {
                 connection(slot);
             } catch (BackendException e) {
-                org.slf4j.LoggerFactory.getLogger(BackendServer.class).warn("preconnect: {}", e.getMessage());
+                log.warn("preconnect: {}", e.getMessage());
+                recordFailure(e.getMessage(), true);
             }
         }
     }
@@ -86,22 +133,186 @@ public final class BackendServer {
             if (current != null && current.isOpen()) {
                 return current;
             }
+            if (closed) {
+                throw new BackendException(spec.describe() + " is closed");
+            }
             String name = connections.length() == 1 ? threadName : threadName + "-" + slot;
-            BackendConnection fresh = BackendConnection.open(spec, name, settings, reason -> { });
+            BackendConnection fresh = BackendConnection.open(spec, name, settings, runtime, stats, listener);
             connections.set(slot, fresh);
             return fresh;
+        } catch (BackendException e) {
+            stats.connectionErrors.increment();
+            throw e;
         } finally {
             connectLock.unlock();
         }
     }
 
-    /** Closes every connection; requests still queued or in flight fail with the reason. */
-    public void close(String reason) {
+    /** Counts one failure; may eject the server or mark it down and schedule its recovery. */
+    private void recordFailure(String reason, boolean unreachable) {
+        lastFailure = reason;
+        int count = failures.incrementAndGet();
+        stateLock.lock();
+        try {
+            if (closed || ejected) {
+                return;
+            }
+            if (settings.autoEject() && count >= settings.failureLimit()) {
+                eject(reason);
+            } else if (unreachable) {
+                state = ServerState.DOWN;
+                scheduleRecovery(reconnectDelay);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Caller holds stateLock. */
+    private void eject(String reason) {
+        ejected = true;
+        state = ServerState.EJECTED;
+        ejectedUntil = runtime.clock().instant().plus(settings.retryTimeout());
+        failures.set(0);
+        stats.ejections.increment();
+        log.warn("{} ejected for {} ms after {} failures: {}", spec.describe(), settings.retryTimeout().toMillis(),
+                settings.failureLimit(), reason);
+        closeConnections("ejected from the pool");
+        distributionChanged.run();
+        scheduleRecovery(settings.retryTimeout());
+    }
+
+    /** Caller holds stateLock. At most one recovery is scheduled at a time. */
+    private void scheduleRecovery(Duration delay) {
+        if (!recoveryScheduled) {
+            recoveryScheduled = true;
+            runtime.supervise(this::recover, delay);
+        }
+    }
+
+    /** Supervisor thread: probes the server and puts it back when it answers, else tries again later. */
+    private void recover() {
+        stateLock.lock();
+        try {
+            recoveryScheduled = false;
+            if (closed) {
+                return;
+            }
+            state = ServerState.CONNECTING;
+        } finally {
+            stateLock.unlock();
+        }
+        try {
+            ServerSocketOpener.probe(spec, settings);
+            recovered();
+        } catch (BackendException e) {
+            stillFailing(e.getMessage());
+        }
+    }
+
+    private void recovered() {
+        boolean wasEjected;
+        stateLock.lock();
+        try {
+            wasEjected = ejected;
+            ejected = false;
+            ejectedUntil = null;
+            failures.set(0);
+            reconnectDelay = FIRST_RECONNECT;
+            state = ServerState.UP;
+        } finally {
+            stateLock.unlock();
+        }
+        log.info("{} is back{}", spec.describe(), wasEjected ? " in the pool" : "");
+        if (wasEjected) {
+            distributionChanged.run();
+        }
+    }
+
+    private void stillFailing(String reason) {
+        lastFailure = reason;
+        stateLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (ejected) {
+                state = ServerState.EJECTED;
+                ejectedUntil = runtime.clock().instant().plus(settings.retryTimeout());
+                scheduleRecovery(settings.retryTimeout());
+            } else {
+                state = ServerState.DOWN;
+                reconnectDelay = min(reconnectDelay.multipliedBy(2), MAX_RECONNECT, settings.retryTimeout());
+                scheduleRecovery(reconnectDelay);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        log.debug("{} still failing: {}", spec.describe(), reason);
+    }
+
+    private static Duration min(Duration a, Duration b, Duration c) {
+        Duration ab = a.compareTo(b) <= 0 ? a : b;
+        return ab.compareTo(c) <= 0 ? ab : c;
+    }
+
+    private void closeConnections(String reason) {
         for (int slot = 0; slot < connections.length(); slot++) {
             BackendConnection c = connections.getAndSet(slot, null);
             if (c != null) {
                 c.close(reason);
             }
         }
+    }
+
+    /** Closes every connection for good; requests still queued or in flight fail with the reason. */
+    public void close(String reason) {
+        stateLock.lock();
+        try {
+            closed = true;
+        } finally {
+            stateLock.unlock();
+        }
+        connectLock.lock();
+        try {
+            closeConnections(reason);
+        } finally {
+            connectLock.unlock();
+        }
+    }
+
+    /** Replies reset the failure count; replies that say the server is in trouble count as failures. */
+    private final class ConnectionListener implements BackendConnection.Listener {
+        @Override
+        public void onReply(Reply reply) {
+            if (reply.isError() && signalsTrouble(reply)) {
+                recordFailure(reply.errorMessage(), false);
+            } else if (failures.get() != 0) {
+                failures.set(0);
+            }
+        }
+
+        @Override
+        public void onFailure(String reason) {
+            recordFailure(reason, false);
+        }
+    }
+
+    /** twemproxy's rule: -OOM, -BUSY and -LOADING mean the server, not the request, is in trouble. */
+    private static boolean signalsTrouble(Reply reply) {
+        byte[] b = reply.bytes();
+        return startsWith(b, "-OOM ") || startsWith(b, "-BUSY ") || startsWith(b, "-LOADING ");
+    }
+
+    private static boolean startsWith(byte[] bytes, String prefix) {
+        if (bytes.length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (bytes[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -6,18 +6,22 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What every connection to one pool's servers needs to know: the handshake (AUTH, SELECT) and socket options.
+ * What every connection to one pool's servers needs to know: the handshake (AUTH, SELECT), timeouts, liveness
+ * rules and socket options.
  *
- * @param connectTimeout bound on connect plus handshake
+ * @param timeout        per-request deadline; empty means wait forever
+ * @param connectTimeout bound on connect plus handshake, and on the supervisor's probe
  * @param outboxCapacity requests that may wait for a connection's writer before senders block (backpressure)
  */
-public record BackendSettings(Optional<String> password, int database, Duration connectTimeout,
-                              boolean tcpKeepAlive, RespLimits limits, int outboxCapacity) {
+public record BackendSettings(Optional<String> password, int database, Optional<Duration> timeout,
+                              Duration connectTimeout, boolean tcpKeepAlive, RespLimits limits, int outboxCapacity,
+                              boolean autoEject, int failureLimit, Duration retryTimeout) {
     /** Used when a pool sets no timeout: a connect to a dead host must not hang a client forever. */
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     public static BackendSettings of(PoolConfig pool, RespLimits limits) {
-        return new BackendSettings(pool.redisAuth(), pool.redisDb(),
-                pool.timeout().orElse(DEFAULT_CONNECT_TIMEOUT), pool.tcpKeepalive(), limits, 4096);
+        return new BackendSettings(pool.redisAuth(), pool.redisDb(), pool.timeout(),
+                pool.timeout().orElse(DEFAULT_CONNECT_TIMEOUT), pool.tcpKeepalive(), limits, 4096,
+                pool.autoEjectHosts(), pool.serverFailureLimit(), pool.serverRetryTimeout());
     }
 }

@@ -20,12 +20,12 @@ public final class ServerStats {
     final LongAdder ejections = new LongAdder();
     /** Connections the server closed (EOF). */
     final LongAdder eof = new LongAdder();
-    /** Connections closed on an error: I/O, protocol, timeout, refused connect. */
+    /** Connections lost unexpectedly (EOF included), and failed connection attempts. */
     final LongAdder connectionErrors = new LongAdder();
     /** Requests queued to a connection and not yet written (twemproxy's in_queue). */
-    final AtomicLong queued = new AtomicLong();
+    final LongAdder queued = new LongAdder();
     /** Requests written and awaiting their reply (twemproxy's out_queue). */
-    final AtomicLong inFlight = new AtomicLong();
+    final LongAdder inFlight = new LongAdder();
     final AtomicLong openConnections = new AtomicLong();
 
     public long requests() {
@@ -65,11 +65,11 @@ public final class ServerStats {
     }
 
     public long queued() {
-        return queued.get();
+        return queued.sum();
     }
 
     public long inFlight() {
-        return inFlight.get();
+        return inFlight.sum();
     }
 
     public long openConnections() {

@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.BackendRuntime;
 import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.BackendSettings;
 import io.rproxy.config.PoolConfig;
@@ -9,7 +10,8 @@ import io.rproxy.routing.Router;
 import io.rproxy.routing.WeightedServer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
 
 /**
  * One pool at run time: its configuration, its servers and the router that maps keys onto them.
@@ -18,28 +20,49 @@ import java.util.Random;
 final class Pool {
     private final PoolConfig config;
     private final RespLimits limits;
+    private final RandomGenerator random;
     private final List<BackendServer> servers;
+    /** Guards rebuilding the router, so that concurrent ejections cannot install a stale live set last. */
+    private final ReentrantLock routerLock = new ReentrantLock();
     private volatile Router router;
 
-    Pool(PoolConfig config, RespLimits limits) {
+    /** @param random for the random distribution; null means a ThreadLocalRandom per client thread */
+    Pool(PoolConfig config, RespLimits limits, BackendRuntime runtime, RandomGenerator random) {
         this.config = config;
         this.limits = limits;
+        this.random = random;
         BackendSettings settings = BackendSettings.of(config, limits);
         List<BackendServer> built = new ArrayList<>();
         for (ServerSpec spec : config.servers()) {
-            built.add(new BackendServer(config.name(), spec, config.serverConnections(), settings));
+            built.add(new BackendServer(config.name(), spec, config.serverConnections(), settings, runtime,
+                    this::rebuildRouter));
         }
         this.servers = List.copyOf(built);
-        this.router = new Router(config.hash(), config.distribution(), config.hashTag().orElse(null),
-                weighted(config.servers()), new Random());
+        rebuildRouter();
     }
 
-    private static List<WeightedServer> weighted(List<ServerSpec> specs) {
-        List<WeightedServer> list = new ArrayList<>(specs.size());
-        for (int i = 0; i < specs.size(); i++) {
-            list.add(new WeightedServer(i, specs.get(i).identity(), specs.get(i).weight()));
+    /**
+     * Builds the distribution over the servers that are not ejected; keys of an ejected server move to the
+     * others exactly as twemproxy moves them (it rebuilds its continuum the same way).
+     */
+    private void rebuildRouter() {
+        routerLock.lock();
+        try {
+            List<WeightedServer> live = new ArrayList<>(servers.size());
+            for (int i = 0; i < servers.size(); i++) {
+                ServerSpec spec = servers.get(i).spec();
+                if (servers.get(i).inDistribution()) {
+                    live.add(new WeightedServer(i, spec.identity(), spec.weight()));
+                }
+            }
+            router = new Router(config.hash(), config.distribution(), config.hashTag().orElse(null), live, random);
+        } finally {
+            routerLock.unlock();
         }
-        return list;
+    }
+
+    List<BackendServer> servers() {
+        return servers;
     }
 
     PoolConfig config() {

@@ -1,10 +1,13 @@
 package io.rproxy.proxy;
 
 import io.rproxy.RproxyException;
+import io.rproxy.backend.BackendRuntime;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.random.RandomGenerator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,9 +33,13 @@ public final class Proxy {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Proxy(ProxyConfig config, CommandTable commands) {
+    private final BackendRuntime backends = new BackendRuntime(Clock.systemUTC());
+    private final RandomGenerator random;
+
+    private Proxy(ProxyConfig config, CommandTable commands, RandomGenerator random) {
         this.config = config;
         this.commands = commands;
+        this.random = random;
     }
 
     /**
@@ -41,7 +48,12 @@ public final class Proxy {
      * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
      */
     public static Proxy start(ProxyConfig config) {
-        Proxy proxy = new Proxy(config, CommandTable.load());
+        return start(config, null);
+    }
+
+    /** As {@link #start(ProxyConfig)}, with the random distribution drawing from {@code random} (tests). */
+    public static Proxy start(ProxyConfig config, RandomGenerator random) {
+        Proxy proxy = new Proxy(config, CommandTable.load(), random);
         proxy.bindAll();
         proxy.pools.forEach(Pool::preconnect);
         proxy.listeners.values().forEach(PoolListener::start);
@@ -51,13 +63,14 @@ public final class Proxy {
     private void bindAll() {
         try {
             for (PoolConfig poolConfig : config.pools().values()) {
-                Pool pool = new Pool(poolConfig, config.limits());
+                Pool pool = new Pool(poolConfig, config.limits(), backends, random);
                 pools.add(pool);
                 listeners.put(pool.name(), new PoolListener(pool, new CommandDispatcher(pool, commands), clientIds));
             }
         } catch (IOException e) {
             listeners.values().forEach(PoolListener::stopAccepting);
             pools.forEach(p -> p.close("start failed"));
+            backends.close();
             throw new RproxyException(e.getMessage(), e);
         }
     }
@@ -96,6 +109,7 @@ public final class Proxy {
             Thread.currentThread().interrupt();
         }
         pools.forEach(p -> p.close("rproxy is shutting down"));
+        backends.close();
         log.info("stopped");
         stopped.countDown();
     }

@@ -1,0 +1,55 @@
+package io.rproxy.backend;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every backend server of a proxy shares: the {@code deadline-timer} thread that times requests out, the
+ * {@code supervisor} thread that probes ejected and unreachable servers back to life, the clock status times
+ * are read from, and how connection threads are made.
+ */
+public final class BackendRuntime implements AutoCloseable {
+    private final Clock clock;
+    private final DeadlineTimer deadlines = new DeadlineTimer();
+    /** One thread: recovery work is rare, short and must never pile up threads (one probe at a time). */
+    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().daemon().name("supervisor").unstarted(task));
+
+    public BackendRuntime(Clock clock) {
+        this.clock = clock;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    DeadlineTimer deadlines() {
+        return deadlines;
+    }
+
+    /** Runs {@code task} on the supervisor thread after {@code delay}. */
+    void supervise(Runnable task, Duration delay) {
+        if (!supervisor.isShutdown()) {
+            supervisor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A started-later thread for one connection's writer or reader. */
+    BackendThreads threads() {
+        return (name, task) -> Thread.ofPlatform().daemon().name(name).unstarted(task);
+    }
+
+    /** Makes the threads of backend connections (platform or virtual is a measured choice, made here). */
+    interface BackendThreads {
+        Thread newThread(String name, Runnable task);
+    }
+
+    @Override
+    public void close() {
+        supervisor.shutdownNow();
+        deadlines.close();
+    }
+}

@@ -1,0 +1,100 @@
+package io.rproxy.backend;
+
+import io.rproxy.config.ServerSpec;
+import io.rproxy.resp.ProtocolException;
+import io.rproxy.resp.Reply;
+import io.rproxy.resp.RespCommand;
+import io.rproxy.resp.RespReader;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT, all within the connect
+ * bound. Shared by the connections that carry traffic and by the supervisor's recovery probe, so both shake hands
+ * exactly alike.
+ */
+final class ServerSocketOpener {
+    static final int WRITE_BUFFER = 64 * 1024;
+    private static final RespCommand PING = RespCommand.of("PING");
+
+    private ServerSocketOpener() {
+    }
+
+    /** A socket after a successful handshake, with its streams. */
+    record Opened(Socket socket, OutputStream out, RespReader in) {
+    }
+
+    /** Connects and shakes hands; BackendException naming the server when anything fails. */
+    static Opened open(ServerSpec server, BackendSettings settings) {
+        Socket socket = new Socket();
+        try {
+            int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(settings.tcpKeepAlive());
+            socket.connect(new InetSocketAddress(server.address().host(), server.address().port()), timeoutMs);
+            socket.setSoTimeout(timeoutMs); // bounds the handshake; traffic itself is bounded by deadlines
+            Opened opened = new Opened(socket, new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER),
+                    new RespReader(socket.getInputStream(), settings.limits()));
+            if (settings.password().isPresent()) {
+                expectOk(opened, server, RespCommand.of("AUTH", settings.password().get()), "AUTH");
+            }
+            if (settings.database() > 0) {
+                expectOk(opened, server, RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT");
+            }
+            socket.setSoTimeout(0);
+            return opened;
+        } catch (IOException | ProtocolException e) {
+            closeQuietly(socket);
+            throw new BackendException("cannot connect to " + server.describe() + ": " + describe(e), e);
+        } catch (BackendException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    /**
+     * The supervisor's health check: connect, handshake and PING within the connect bound, then close. Unlike
+     * twemproxy, which puts an ejected server back blindly, rproxy only puts back a server that answers.
+     */
+    static void probe(ServerSpec server, BackendSettings settings) {
+        Opened opened = open(server, settings);
+        try {
+            opened.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+            expectOk(opened, server, PING, "PING");
+        } catch (IOException | ProtocolException e) {
+            throw new BackendException("probe of " + server.describe() + " failed: " + describe(e), e);
+        } finally {
+            closeQuietly(opened.socket());
+        }
+    }
+
+    private static void expectOk(Opened opened, ServerSpec server, RespCommand command, String what)
+            throws IOException {
+        opened.out().write(command.frame());
+        opened.out().flush();
+        Reply reply = opened.in().readReply();
+        if (reply.isError()) {
+            throw new BackendException(what + " to " + server.describe() + " failed: " + reply.errorMessage());
+        }
+    }
+
+    static String describe(Exception e) {
+        if (e instanceof EOFException) {
+            return "connection closed by server";
+        }
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing is best effort; the socket is abandoned either way.
+        }
+    }
+}
