@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,8 +26,13 @@ public final class RunningProxy implements AutoCloseable {
 
     /** Starts a proxy from a whole configuration text. */
     public static RunningProxy start(String toml) {
+        return start(toml, null);
+    }
+
+    /** As {@link #start(String)}, with the random distribution drawing from {@code random}. */
+    public static RunningProxy start(String toml, RandomGenerator random) {
         ProxyConfig config = ConfigLoader.parse(toml, Path.of("test.toml"));
-        return new RunningProxy(Proxy.start(config));
+        return new RunningProxy(Proxy.start(config, random));
     }
 
     /**

@@ -221,21 +221,28 @@ final class BackendConnection {
             armForHead();
             return;
         }
+        // Closed before the client hears of the timeout: its next request must not land on this connection.
+        if (!CLOSED_REASON.compareAndSet(this, null, "closed after a request timed out")) {
+            return;
+        }
         if (head.complete(Reply.error(timeoutMessage))) {
             stats.timeouts.increment();
             stats.errors.increment();
-            // The reply may still come: the connection can no longer be trusted to stay aligned.
-            shutDown("closed after a request timed out", true);
-        } else {
-            armForHead(); // answered at the last moment; watch the next one
         }
+        // The late reply may still come: the connection can no longer be trusted to stay aligned.
+        finishClose(true);
     }
 
     private void shutDown(String reason, boolean unexpected) {
         // Reader, writer and timer can fail it at the same moment: only the first reason counts.
-        if (!CLOSED_REASON.compareAndSet(this, null, reason)) {
-            return;
+        if (CLOSED_REASON.compareAndSet(this, null, reason)) {
+            finishClose(unexpected);
         }
+    }
+
+    /** Called once, by whoever set {@link #closedReason}. */
+    private void finishClose(boolean unexpected) {
+        String reason = closedReason;
         ServerSocketOpener.closeQuietly(socket);
         writer.interrupt();
         failAll();

@@ -2,6 +2,7 @@ package io.rproxy.proxy;
 
 import io.rproxy.RproxyException;
 import io.rproxy.backend.BackendRuntime;
+import io.rproxy.backend.BackendServer;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import java.io.IOException;
@@ -77,6 +78,12 @@ public final class Proxy {
 
     public ProxyConfig config() {
         return config;
+    }
+
+    /** A pool's backend servers, in configuration order (status reports and tests read their state). */
+    public List<BackendServer> servers(String pool) {
+        return pools.stream().filter(p -> p.name().equals(pool)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no pool named " + pool)).servers();
     }
 
     /** The port a pool actually listens on. */
