@@ -9,19 +9,20 @@ import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pipelined TCP connection to a backend server. Senders put requests in a bounded outbox; the writer thread
- * drains the outbox into one buffer, moves each request to the in-flight queue and flushes once per batch; the
- * reader thread matches each reply to the oldest in-flight request.
+ * One pipelined TCP connection to a backend server. Senders put requests in a bounded outbox; whoever holds the
+ * write lock (the sending client thread itself when the connection is idle, else the writer thread or the client
+ * already writing) drains the outbox into one buffer, moves each request to the in-flight queue and flushes once
+ * per batch; the reader thread matches each reply to the oldest in-flight request.
  *
  * <p>A connection is aligned or dead (STYLE.md habit 6): an I/O error, a protocol error, a reply nobody asked
  * for or an expired deadline closes it and fails every request queued or in flight on it, in order.
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 final class BackendConnection {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
     private static final VarHandle CLOSED_REASON;
-    private static final int WRITE_BATCH = 256;
+    /** Rounds of draining a client thread does for others before it hands the rest to the writer thread. */
+    private static final int DRAIN_ROUNDS = 4;
 
     static {
         try {
@@ -53,7 +55,9 @@ final class BackendConnection {
     private final OutputStream out;
     private final RespReader in;
     private final ArrayBlockingQueue<BackendRequest> outbox;
-    /** Written, awaiting a reply: the writer appends, the reader removes from the head. */
+    /** Guards the socket's output stream, and so the order in which requests enter {@link #inFlight}. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Written, awaiting a reply: the writing thread appends, the reader removes from the head. */
     private final Queue<BackendRequest> inFlight = new ConcurrentLinkedQueue<>();
     private final Listener listener;
     private final ServerStats stats;
@@ -104,8 +108,10 @@ final class BackendConnection {
     }
 
     /**
-     * Queues a request; blocks while the outbox is full (backpressure from a slow server). A request sent to a
-     * connection that has closed is completed with the close reason.
+     * Queues a request and, when no other thread is writing to this connection, writes it at once on the calling
+     * thread: on an idle connection a request reaches the socket with no hand-off between threads. Blocks while
+     * the outbox is full (backpressure from a slow server). A request sent to a connection that has closed is
+     * completed with the close reason.
      */
     void send(BackendRequest request) throws InterruptedException {
         if (timeoutNanos > 0) {
@@ -114,12 +120,60 @@ final class BackendConnection {
         if (closedReason == null) {
             outbox.put(request);
             stats.queued.increment();
+            drain();
             armForHead();
         }
         // A close between the check and the put would strand the request: fail whatever is left.
         if (closedReason != null) {
             failAll();
             fail(request, closedReason);
+        }
+    }
+
+    /**
+     * Writes what is queued if no other thread holds the write lock. A thread that finds it taken leaves its
+     * request to the holder, who looks at the outbox again after unlocking. A client that has drained a few rounds
+     * of other clients' requests hands the rest to the writer thread rather than keep working for them.
+     */
+    private void drain() {
+        for (int round = 0; round < DRAIN_ROUNDS; round++) {
+            if (!writeLock.tryLock()) {
+                return;
+            }
+            try {
+                writeQueued();
+            } finally {
+                writeLock.unlock();
+            }
+            if (outbox.isEmpty()) {
+                return;
+            }
+        }
+        LockSupport.unpark(writer);
+    }
+
+    /** Writes every queued request, in order, and flushes once. Caller holds {@link #writeLock}. */
+    private void writeQueued() {
+        try {
+            BackendRequest request;
+            boolean wrote = false;
+            while ((request = outbox.poll()) != null) {
+                stats.queued.decrement();
+                inFlight.add(request); // before writing: the reply may come back before write() returns
+                stats.inFlight.increment();
+                out.write(request.frame());
+                stats.requests.increment();
+                stats.requestBytes.add(request.frame().length);
+                wrote = true;
+            }
+            if (wrote) {
+                out.flush();
+            }
+        } catch (IOException e) {
+            shutDown("write failed: " + ServerSocketOpener.describe(e), true);
+        }
+        if (closedReason != null) {
+            failAll(); // the reader may have drained inFlight before these requests got there
         }
     }
 
@@ -132,34 +186,20 @@ final class BackendConnection {
         shutDown(reason, false);
     }
 
+    /**
+     * The writer thread: writes what senders handed over (see {@link #drain}), so that no client thread writes
+     * other clients' traffic for long. Parked while there is nothing for it.
+     */
     private void writeLoop() {
-        List<BackendRequest> batch = new ArrayList<>(WRITE_BATCH);
-        try {
-            while (closedReason == null) {
-                batch.add(outbox.take());
-                outbox.drainTo(batch, WRITE_BATCH - 1);
-                stats.queued.add(-batch.size());
-                for (BackendRequest request : batch) {
-                    inFlight.add(request);
-                    stats.inFlight.increment();
-                    out.write(request.frame());
-                    stats.requests.increment();
-                    stats.requestBytes.add(request.frame().length);
+        while (closedReason == null) {
+            LockSupport.park(this);
+            while (!outbox.isEmpty() && closedReason == null) {
+                writeLock.lock();
+                try {
+                    writeQueued();
+                } finally {
+                    writeLock.unlock();
                 }
-                batch.clear();
-                armForHead(); // the head may have been in this batch while the timer looked for it
-                out.flush();
-                if (closedReason != null) {
-                    failAll(); // the reader may have drained inFlight before this batch got there
-                }
-            }
-        } catch (InterruptedException e) {
-            // close() interrupts the writer; the requests in hand are failed below.
-        } catch (IOException e) {
-            shutDown("write failed: " + ServerSocketOpener.describe(e), true);
-        } finally {
-            for (BackendRequest request : batch) {
-                fail(request, closedReason == null ? "writer stopped" : closedReason);
             }
         }
     }
