@@ -33,6 +33,8 @@ final class BackendConnection {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
     private static final int WRITE_BATCH = 256;
     private static final int WRITE_BUFFER = 64 * 1024;
+    /** The close reason when the server ended the connection (EOF). */
+    static final String CLOSED_BY_SERVER = "connection closed by server";
 
     private static final VarHandle CLOSED_REASON;
 
@@ -54,13 +56,14 @@ final class BackendConnection {
     /** Written, awaiting a reply: the writer appends, the reader removes from the head. */
     private final Queue<BackendRequest> inFlight = new ConcurrentLinkedQueue<>();
     private final Consumer<String> onClose;
+    private final ServerStats stats;
     /** Null while open; set once, by {@link #shutDown}. */
     private volatile String closedReason;
     private Thread writer;
     private Thread reader;
 
     private BackendConnection(ServerSpec server, String threadName, Socket socket, BackendSettings settings,
-                              Consumer<String> onClose) throws IOException {
+                              ServerStats stats, Consumer<String> onClose) throws IOException {
         this.server = server;
         this.threadName = threadName;
         this.socket = socket;
@@ -68,6 +71,7 @@ final class BackendConnection {
         this.in = new RespReader(socket.getInputStream(), settings.limits());
         this.outbox = new ArrayBlockingQueue<>(settings.outboxCapacity());
         this.onClose = onClose;
+        this.stats = stats;
     }
 
     /**
@@ -77,7 +81,7 @@ final class BackendConnection {
      * @throws BackendException when the server cannot be reached or refuses the handshake
      */
     static BackendConnection open(ServerSpec server, String threadName, BackendSettings settings,
-                                  Consumer<String> onClose) {
+                                  ServerStats stats, Consumer<String> onClose) {
         Socket socket = new Socket();
         try {
             int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
@@ -85,9 +89,11 @@ final class BackendConnection {
             socket.setKeepAlive(settings.tcpKeepAlive());
             socket.connect(new InetSocketAddress(server.address().host(), server.address().port()), timeoutMs);
             socket.setSoTimeout(timeoutMs);
-            BackendConnection connection = new BackendConnection(server, threadName, socket, settings, onClose);
+            BackendConnection connection = new BackendConnection(server, threadName, socket, settings, stats,
+                    onClose);
             connection.handshake(settings);
             socket.setSoTimeout(0);
+            stats.openConnections.incrementAndGet();
             connection.start();
             return connection;
         } catch (IOException | ProtocolException e) {
@@ -182,6 +188,8 @@ final class BackendConnection {
                     shutDown("protocol error: a reply arrived that no request was waiting for", true);
                     return;
                 }
+                stats.responses.increment();
+                stats.responseBytes.add(reply.bytes().length);
                 request.complete(reply);
             }
         } catch (IOException | ProtocolException e) {
@@ -196,6 +204,7 @@ final class BackendConnection {
         }
         closeQuietly(socket);
         if (writer != null) {
+            stats.openConnections.decrementAndGet();
             writer.interrupt();
         }
         failAll();
@@ -209,10 +218,16 @@ final class BackendConnection {
         Reply error = failure(closedReason);
         BackendRequest request;
         while ((request = inFlight.poll()) != null) {
-            request.complete(error);
+            failed(request, error);
         }
         while ((request = outbox.poll()) != null) {
-            request.complete(error);
+            failed(request, error);
+        }
+    }
+
+    private void failed(BackendRequest request, Reply error) {
+        if (request.complete(error)) {
+            stats.errors.increment();
         }
     }
 
@@ -222,7 +237,7 @@ final class BackendConnection {
 
     private static String describe(Exception e) {
         if (e instanceof java.io.EOFException) {
-            return "connection closed by server";
+            return CLOSED_BY_SERVER;
         }
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message;

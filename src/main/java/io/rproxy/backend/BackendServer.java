@@ -54,9 +54,12 @@ public final class BackendServer {
      */
     public void send(BackendRequest request, long affinity) {
         int slot = (int) Math.floorMod(affinity, (long) connections.length());
+        stats.requests.increment();
+        stats.requestBytes.add(request.frame().length);
         try {
             connection(slot).send(request);
         } catch (BackendException e) {
+            stats.errors.increment();
             request.complete(Reply.error("ERR rproxy: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -87,12 +90,17 @@ public final class BackendServer {
                 return current;
             }
             String name = connections.length() == 1 ? threadName : threadName + "-" + slot;
-            BackendConnection fresh = BackendConnection.open(spec, name, settings, reason -> { });
+            BackendConnection fresh = BackendConnection.open(spec, name, settings, stats, this::connectionLost);
             connections.set(slot, fresh);
             return fresh;
         } finally {
             connectLock.unlock();
         }
+    }
+
+    /** Counts a connection that closed on its own: twemproxy's server_eof when the server closed it, else server_err. */
+    private void connectionLost(String reason) {
+        (reason.equals(BackendConnection.CLOSED_BY_SERVER) ? stats.eof : stats.connectionErrors).increment();
     }
 
     /** Closes every connection; requests still queued or in flight fail with the reason. */

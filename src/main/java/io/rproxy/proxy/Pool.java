@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * One pool at run time: its configuration, its servers and the router that maps keys onto them.
- * Shared by every client session of the pool.
+ * One pool at run time: its configuration, its servers, the router that maps keys onto them and its client-side
+ * counters. Shared by every client session of the pool; the admin port reads its configuration, servers and
+ * stats.
  */
-final class Pool {
+public final class Pool {
     private final PoolConfig config;
     private final RespLimits limits;
     private final List<BackendServer> servers;
+    private final PoolStats stats = new PoolStats();
     private volatile Router router;
 
     Pool(PoolConfig config, RespLimits limits) {
@@ -42,12 +44,21 @@ final class Pool {
         return list;
     }
 
-    PoolConfig config() {
+    public PoolConfig config() {
         return config;
     }
 
-    String name() {
+    public String name() {
         return config.name();
+    }
+
+    /** The pool's servers, in configuration order. */
+    public List<BackendServer> servers() {
+        return servers;
+    }
+
+    public PoolStats stats() {
+        return stats;
     }
 
     RespLimits limits() {
@@ -56,7 +67,11 @@ final class Pool {
 
     /** Index of the server that owns the key at {@code frame[offset, offset+length)}; -1 when none is live. */
     int route(byte[] frame, int offset, int length) {
-        return router.route(frame, offset, length);
+        int server = router.route(frame, offset, length);
+        if (server < 0) {
+            stats.noServer();
+        }
+        return server;
     }
 
     BackendServer server(int index) {

@@ -41,11 +41,27 @@ public final class Proxy {
      * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
      */
     public static Proxy start(ProxyConfig config) {
+        Proxy proxy = bind(config);
+        proxy.accept();
+        return proxy;
+    }
+
+    /**
+     * Binds every pool's address without accepting yet, so that a caller can bind more (the admin port) before
+     * anything is served; {@link #stop} releases what is bound.
+     *
+     * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
+     */
+    public static Proxy bind(ProxyConfig config) {
         Proxy proxy = new Proxy(config, CommandTable.load());
         proxy.bindAll();
-        proxy.pools.forEach(Pool::preconnect);
-        proxy.listeners.values().forEach(PoolListener::start);
         return proxy;
+    }
+
+    /** Connects to the servers of preconnect pools, then accepts clients on every pool's address. */
+    public void accept() {
+        pools.forEach(Pool::preconnect);
+        listeners.values().forEach(PoolListener::start);
     }
 
     private void bindAll() {
@@ -64,6 +80,11 @@ public final class Proxy {
 
     public ProxyConfig config() {
         return config;
+    }
+
+    /** The running pools, in configuration order. */
+    public List<Pool> pools() {
+        return List.copyOf(pools);
     }
 
     /** The port a pool actually listens on. */
