@@ -39,7 +39,7 @@ final class StatusJson {
             return;
         }
         w.beginObject()
-                .field("source", loaded.config().source().toString())
+                .field("source", loaded.config().source().toAbsolutePath().toString())
                 .field("sha256", loaded.sha256())
                 .field("loaded_at", loaded.loadedAt().toString());
         w.name("pools").beginObject();
