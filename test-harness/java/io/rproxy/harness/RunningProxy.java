@@ -1,9 +1,11 @@
 package io.rproxy.harness;
 
+import io.rproxy.admin.Rproxy;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.proxy.Proxy;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,16 +14,18 @@ import redis.clients.jedis.Jedis;
 
 /**
  * An rproxy running inside the test JVM, started from TOML text exactly as {@code bin/rproxy run} starts it from
- * a file, on free loopback ports. Closing it stops it as SIGTERM would.
+ * a file (admin port included), on free loopback ports. Closing it stops it as SIGTERM would.
  */
 public final class RunningProxy implements AutoCloseable {
     /** The pool that {@link #startPool} creates. */
     public static final String POOL = "test";
 
+    private final Rproxy rproxy;
     private final Proxy proxy;
 
-    private RunningProxy(Proxy proxy) {
-        this.proxy = proxy;
+    private RunningProxy(Rproxy rproxy) {
+        this.rproxy = rproxy;
+        this.proxy = rproxy.proxy();
     }
 
     /** Starts a proxy from a whole configuration text. */
@@ -32,7 +36,7 @@ public final class RunningProxy implements AutoCloseable {
     /** As {@link #start(String)}, with the random distribution drawing from {@code random}. */
     public static RunningProxy start(String toml, RandomGenerator random) {
         ProxyConfig config = ConfigLoader.parse(toml, Path.of("test.toml"));
-        return new RunningProxy(Proxy.start(config, random));
+        return new RunningProxy(Rproxy.start(config, Clock.systemUTC(), random));
     }
 
     /**
@@ -60,6 +64,16 @@ public final class RunningProxy implements AutoCloseable {
         return proxy;
     }
 
+    /** The whole running rproxy: the proxy and its admin port, stats port and metrics endpoint. */
+    public Rproxy rproxy() {
+        return rproxy;
+    }
+
+    /** The admin port. */
+    public int adminPort() {
+        return rproxy.adminPort();
+    }
+
     /** The port of the pool {@value #POOL} (or of the only pool). */
     public int port() {
         return proxy.port(proxy.config().pools().keySet().iterator().next());
@@ -76,6 +90,6 @@ public final class RunningProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        proxy.stop(Duration.ofSeconds(5));
+        rproxy.stop(Duration.ofSeconds(5));
     }
 }

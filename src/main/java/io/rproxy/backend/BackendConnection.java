@@ -67,6 +67,8 @@ final class BackendConnection {
     private final String timeoutMessage;
     /** Whether a deadline token for this connection is in the timer's queue. */
     private final AtomicBoolean armed = new AtomicBoolean();
+    /** Set by the reader before it closes the connection because the server hung up. */
+    private volatile boolean closedByServer;
     /** Null while open; set once, by {@link #shutDown}. */
     private volatile String closedReason;
     private final Thread writer;
@@ -221,7 +223,7 @@ final class BackendConnection {
             }
         } catch (IOException | ProtocolException e) {
             if (e instanceof java.io.EOFException && closedReason == null) {
-                stats.eof.increment(); // twemproxy's server_eof: the server hung up, as opposed to an error
+                closedByServer = true; // twemproxy's server_eof, as opposed to server_err
             }
             shutDown(closedReason != null ? closedReason : ServerSocketOpener.describe(e), true);
         }
@@ -288,7 +290,7 @@ final class BackendConnection {
         failAll();
         stats.openConnections.decrementAndGet();
         if (unexpected) {
-            stats.connectionErrors.increment();
+            (closedByServer ? stats.eof : stats.connectionErrors).increment();
             log.warn("connection to {} closed: {}", server.describe(), reason);
             listener.onFailure(reason);
         }

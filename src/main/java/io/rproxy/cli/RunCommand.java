@@ -5,7 +5,7 @@ import io.rproxy.Version;
 import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
-import io.rproxy.proxy.Proxy;
+import io.rproxy.admin.Rproxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code rproxy run CONFIG}: runs the proxy in the foreground until SIGINT or SIGTERM, then stops without
- * losing a reply: listeners close, connected clients get what they are owed, backends close.
+ * {@code rproxy run CONFIG}: runs the proxy (and its admin port) in the foreground until SIGINT or SIGTERM, then
+ * stops without losing a reply: listeners close, connected clients get what they are owed, backends close.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the proxy in the foreground with the given configuration.")
@@ -41,17 +41,17 @@ final class RunCommand implements Callable<Integer> {
             e.problems().forEach(System.err::println);
             return 1;
         }
-        Proxy proxy;
+        Rproxy rproxy;
         try {
-            proxy = Proxy.start(loaded);
+            rproxy = Rproxy.start(loaded);
         } catch (RproxyException e) {
             System.err.println("rproxy: " + e.getMessage());
             return 1;
         }
-        log.info("rproxy {} running with {}", Version.current(), config);
+        log.info("rproxy {} running with {}; admin port {}", Version.current(), config, loaded.admin().listen());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(
-                () -> proxy.stop(Duration.ofMillis(shutdownGraceMs))));
-        proxy.awaitStop();
+                () -> rproxy.stop(Duration.ofMillis(shutdownGraceMs))));
+        rproxy.awaitStop();
         return 0;
     }
 }

@@ -27,8 +27,9 @@ import org.tomlj.TomlPosition;
  * any thread may call it (the CLI at start-up, the admin thread on reload).
  */
 public final class ConfigLoader {
-    static final List<String> TOP_LEVEL_KEYS = List.of("admin", "limits", "pools");
-    static final List<String> ADMIN_KEYS = List.of("listen", "password");
+    static final List<String> TOP_LEVEL_KEYS = List.of("admin", "limits", "metrics", "pools");
+    static final List<String> ADMIN_KEYS = List.of("listen", "password", "stats_listen");
+    static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> LIMITS_KEYS = List.of("max_bulk_len", "max_arguments", "max_inline_len");
 
     private final Problems problems;
@@ -68,9 +69,10 @@ public final class ConfigLoader {
         }
         AdminConfig admin = adminTable.map(this::admin).orElse(AdminConfig.DEFAULT);
         RespLimits limits = root.table("limits").map(this::limits).orElse(RespLimits.DEFAULT);
+        MetricsConfig metrics = root.table("metrics").map(this::metrics).orElse(MetricsConfig.DISABLED);
         Map<String, PoolConfig> pools = pools(root);
         problems.throwIfAny();
-        return new ProxyConfig(source, text, admin, limits, pools);
+        return new ProxyConfig(source, text, admin, limits, pools, metrics);
     }
 
     private AdminConfig admin(TableReader table) {
@@ -81,7 +83,13 @@ public final class ConfigLoader {
             table.problem("password", "must not be empty; leave the key out for an admin port without password");
             password = Optional.empty();
         }
-        return new AdminConfig(listen, password);
+        Optional<HostPort> statsListen = listeners.read(table, "stats_listen");
+        return new AdminConfig(listen, password, statsListen);
+    }
+
+    private MetricsConfig metrics(TableReader table) {
+        table.rejectUnknownKeys(METRICS_KEYS);
+        return new MetricsConfig(listeners.read(table, "listen"));
     }
 
     private RespLimits limits(TableReader table) {

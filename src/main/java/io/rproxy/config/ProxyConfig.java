@@ -15,17 +15,24 @@ import java.util.Objects;
  * @param pools  by name, in file order
  */
 public record ProxyConfig(Path source, String text, AdminConfig admin, RespLimits limits,
-                          Map<String, PoolConfig> pools) {
+                          Map<String, PoolConfig> pools, MetricsConfig metrics) {
     public ProxyConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(metrics, "metrics");
         pools.forEach((name, pool) -> {
             if (!name.equals(pool.name())) {
                 throw new IllegalArgumentException("pool '" + pool.name() + "' filed under '" + name + "'");
             }
         });
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+    }
+
+    /** A configuration without a metrics endpoint. */
+    public ProxyConfig(Path source, String text, AdminConfig admin, RespLimits limits,
+                       Map<String, PoolConfig> pools) {
+        this(source, text, admin, limits, pools, MetricsConfig.DISABLED);
     }
 }

@@ -33,7 +33,7 @@ final class ClientSession implements Runnable {
     private final Pool pool;
     private final CommandDispatcher dispatcher;
     private final ClientState state;
-    private final ArrayDeque<PendingReply> outstanding = new ArrayDeque<>();
+    private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
 
     ClientSession(long id, Socket socket, Pool pool, CommandDispatcher dispatcher) {
         this.socket = socket;
@@ -52,20 +52,25 @@ final class ClientSession implements Runnable {
 
     @Override
     public void run() {
+        pool.stats().clientConnected();
+        boolean clean = false;
         try (socket) {
             RespReader reader = new RespReader(socket.getInputStream(), pool.limits());
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
-            serve(reader, out);
+            clean = serve(reader, out);
         } catch (EOFException e) {
             log.debug("client {} closed its connection inside a request", state.id());
         } catch (IOException e) {
             log.debug("client {} connection failed: {}", state.id(), e.getMessage());
         } catch (RuntimeException e) {
             log.error("client {} session failed", state.id(), e);
+        } finally {
+            pool.stats().clientClosed(clean);
         }
     }
 
-    private void serve(RespReader reader, OutputStream out) throws IOException {
+    /** Serves until the client leaves; false when it was disconnected for a malformed request. */
+    private boolean serve(RespReader reader, OutputStream out) throws IOException {
         while (true) {
             RespCommand command;
             try {
@@ -75,16 +80,17 @@ final class ClientSession implements Runnable {
                 out.write(Reply.error("ERR Protocol error: " + e.getMessage()).bytes());
                 out.flush();
                 log.info("client {} sent a malformed request ({}); disconnected", state.id(), e.getMessage());
-                return;
+                return false;
             }
             if (command == null) {
                 writeOutstanding(out);
-                return;
+                return true;
             }
-            outstanding.add(dispatcher.dispatch(command, state));
+            long readAt = System.nanoTime();
+            outstanding.add(new Outstanding(dispatcher.dispatch(command, state), readAt));
             if (state.quitting()) {
                 writeOutstanding(out);
-                return;
+                return true;
             }
             if (!reader.hasBufferedInput() || outstanding.size() >= MAX_OUTSTANDING) {
                 writeOutstanding(out);
@@ -93,10 +99,16 @@ final class ClientSession implements Runnable {
     }
 
     private void writeOutstanding(OutputStream out) throws IOException {
-        PendingReply pending;
+        Outstanding pending;
         while ((pending = outstanding.poll()) != null) {
-            out.write(pending.await().bytes());
+            byte[] reply = pending.reply().await().bytes();
+            pool.stats().requestServed(System.nanoTime() - pending.readAt());
+            out.write(reply);
         }
         out.flush();
+    }
+
+    /** A reply owed to the client, and when its command was read (System.nanoTime), for the latency histogram. */
+    private record Outstanding(PendingReply reply, long readAt) {
     }
 }

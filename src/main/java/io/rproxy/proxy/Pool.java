@@ -14,14 +14,16 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
- * One pool at run time: its configuration, its servers and the router that maps keys onto them.
- * Shared by every client session of the pool.
+ * One pool at run time: its configuration, its servers, the router that maps keys onto them and its client-side
+ * counters. Shared by every client session of the pool; the admin port reads its configuration, servers and
+ * stats.
  */
-final class Pool {
+public final class Pool {
     private final PoolConfig config;
     private final RespLimits limits;
     private final RandomGenerator random;
     private final List<BackendServer> servers;
+    private final PoolStats stats = new PoolStats();
     /** Guards rebuilding the router, so that concurrent ejections cannot install a stale live set last. */
     private final ReentrantLock routerLock = new ReentrantLock();
     private volatile Router router;
@@ -61,16 +63,21 @@ final class Pool {
         }
     }
 
-    List<BackendServer> servers() {
-        return servers;
-    }
-
-    PoolConfig config() {
+    public PoolConfig config() {
         return config;
     }
 
-    String name() {
+    public String name() {
         return config.name();
+    }
+
+    /** The pool's servers, in configuration order. */
+    public List<BackendServer> servers() {
+        return servers;
+    }
+
+    public PoolStats stats() {
+        return stats;
     }
 
     RespLimits limits() {
@@ -79,7 +86,11 @@ final class Pool {
 
     /** Index of the server that owns the key at {@code frame[offset, offset+length)}; -1 when none is live. */
     int route(byte[] frame, int offset, int length) {
-        return router.route(frame, offset, length);
+        int server = router.route(frame, offset, length);
+        if (server < 0) {
+            stats.noServer();
+        }
+        return server;
     }
 
     BackendServer server(int index) {

@@ -34,12 +34,13 @@ public final class Proxy {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private final BackendRuntime backends = new BackendRuntime(Clock.systemUTC());
+    private final BackendRuntime backends;
     private final RandomGenerator random;
 
-    private Proxy(ProxyConfig config, CommandTable commands, RandomGenerator random) {
+    private Proxy(ProxyConfig config, CommandTable commands, Clock clock, RandomGenerator random) {
         this.config = config;
         this.commands = commands;
+        this.backends = new BackendRuntime(clock);
         this.random = random;
     }
 
@@ -49,16 +50,29 @@ public final class Proxy {
      * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
      */
     public static Proxy start(ProxyConfig config) {
-        return start(config, null);
+        Proxy proxy = bind(config, Clock.systemUTC(), null);
+        proxy.accept();
+        return proxy;
     }
 
-    /** As {@link #start(ProxyConfig)}, with the random distribution drawing from {@code random} (tests). */
-    public static Proxy start(ProxyConfig config, RandomGenerator random) {
-        Proxy proxy = new Proxy(config, CommandTable.load(), random);
+    /**
+     * Binds every pool's address without accepting yet, so that a caller can bind more (the admin port) before
+     * anything is served; {@link #stop} releases what is bound.
+     *
+     * @param clock  what backend status times (ejected until) are read from
+     * @param random what the random distribution draws from; null for a ThreadLocalRandom per client thread
+     * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
+     */
+    public static Proxy bind(ProxyConfig config, Clock clock, RandomGenerator random) {
+        Proxy proxy = new Proxy(config, CommandTable.load(), clock, random);
         proxy.bindAll();
-        proxy.pools.forEach(Pool::preconnect);
-        proxy.listeners.values().forEach(PoolListener::start);
         return proxy;
+    }
+
+    /** Connects to the servers of preconnect pools, then accepts clients on every pool's address. */
+    public void accept() {
+        pools.forEach(Pool::preconnect);
+        listeners.values().forEach(PoolListener::start);
     }
 
     private void bindAll() {
@@ -78,6 +92,11 @@ public final class Proxy {
 
     public ProxyConfig config() {
         return config;
+    }
+
+    /** The running pools, in configuration order. */
+    public List<Pool> pools() {
+        return List.copyOf(pools);
     }
 
     /** A pool's backend servers, in configuration order (status reports and tests read their state). */

@@ -75,6 +75,7 @@ abstract class Splitter {
             }
         }
         BackendRequest[] parts = new BackendRequest[partServers.size()];
+        pool.stats().fragments(parts.length);
         for (int p = 0; p < parts.length; p++) {
             parts[p] = new BackendRequest(RespCommand.of(partArgs.get(p)).frame());
             pool.server(partServers.get(p)).send(parts[p], affinity);

@@ -108,6 +108,36 @@ class CommandLineIT {
         }
     }
 
+    @Test
+    void statusAndVersionAskARunningProxyOverItsAdminPort() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.start(RunningProxy.poolToml("web", FreePorts.pick(), "",
+                     List.of("\"" + redis.address() + ":1 web1\""))
+                     + "\n[pools.jobs]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\n"
+                     + "servers = [\"" + redis.address() + ":1 jobs1\"]\n")) {
+            String admin = "127.0.0.1:" + proxy.adminPort();
+            Result status = rproxy("status", "--admin", admin);
+            assertEquals(0, status.exit(), status.stderr());
+            assertTrue(status.stdout().contains("pool web  listen 127.0.0.1:" + proxy.port("web")), status.stdout());
+            assertTrue(status.stdout().contains("pool jobs  listen 127.0.0.1:" + proxy.port("jobs")), status.stdout());
+            assertTrue(status.stdout().contains("jobs1"), status.stdout());
+
+            Result version = rproxy("version", "--admin", admin);
+            assertEquals(0, version.exit(), version.stderr());
+            assertEquals("rproxy " + Version.current() + "\nrunning: rproxy " + Version.current(),
+                    version.stdout().strip());
+        }
+    }
+
+    @Test
+    void statusOfAProxyThatIsNotThereIsOneLineAndExitCodeTwo() throws Exception {
+        int nothing = FreePorts.pick();
+        Result result = rproxy("status", "--admin", "127.0.0.1:" + nothing);
+        assertEquals(2, result.exit());
+        assertEquals("rproxy: cannot reach the rproxy admin port at 127.0.0.1:" + nothing + ": Connection refused",
+                result.stderr().strip());
+    }
+
     private Path write(String toml) throws IOException {
         Path file = Files.createTempFile(Harness.dir(), "cli-", ".toml");
         Files.writeString(file, toml);

@@ -82,10 +82,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheStatsPortAndTheMetricsEndpoint() {
+        ProxyConfig config = ConfigLoader.parse("""
+                [admin]
+                stats_listen = "127.0.0.1:22223"
+                [metrics]
+                listen = "0.0.0.0:9121"
+                [pools.alpha]
+                listen = "127.0.0.1:22121"
+                servers = ["127.0.0.1:6379:1"]
+                """, SOURCE);
+
+        assertEquals(new AdminConfig(AdminConfig.DEFAULT_LISTEN, Optional.empty(),
+                Optional.of(new HostPort("127.0.0.1", 22223))), config.admin());
+        assertEquals(new MetricsConfig(Optional.of(new HostPort("0.0.0.0", 9121))), config.metrics());
+    }
+
+    @Test
     void emptyAdminAndLimitsTablesMeanDefaults() {
         ProxyConfig config = ConfigLoader.parse("""
                 [admin]
                 [limits]
+                [metrics]
                 [pools.alpha]
                 listen = "127.0.0.1:22121"
                 servers = ["127.0.0.1:6379:1"]
@@ -93,6 +111,7 @@ class ConfigLoaderTest {
 
         assertEquals(AdminConfig.DEFAULT, config.admin());
         assertEquals(RespLimits.DEFAULT, config.limits());
+        assertEquals(MetricsConfig.DISABLED, config.metrics());
     }
 
     @Test

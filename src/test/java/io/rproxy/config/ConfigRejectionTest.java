@@ -38,11 +38,11 @@ class ConfigRejectionTest {
         return Stream.of(
                 // unknown keys, at every level
                 new Case("unknown top-level key", "verbose = true\n" + alpha(), 1, "verbose",
-                        "unknown key; expected one of: admin, limits, pools"),
+                        "unknown key; expected one of: admin, limits, metrics, pools"),
                 new Case("unknown top-level table", alpha("[stats]", "listen = \"127.0.0.1:22222\""), 4, "stats",
-                        "unknown key; expected one of: admin, limits, pools"),
+                        "unknown key; expected one of: admin, limits, metrics, pools"),
                 new Case("unknown admin key", "[admin]\nlisen = \"127.0.0.1:1\"\n" + alpha(), 2, "admin.lisen",
-                        "unknown key (did you mean 'listen'?); expected one of: listen, password"),
+                        "unknown key (did you mean 'listen'?); expected one of: listen, password, stats_listen"),
                 new Case("unknown limits key", "[limits]\nmax_bulk_ln = 5\n" + alpha(), 2, "limits.max_bulk_ln",
                         "unknown key (did you mean 'max_bulk_len'?)"),
                 new Case("unknown pool key", alpha("hsah = \"md5\""), 4, "pools.alpha.hsah",
@@ -93,6 +93,21 @@ class ConfigRejectionTest {
                 new Case("pool on the default admin address", "[pools.alpha]\nlisten = \"127.0.0.1:22222\"\n"
                         + "servers = [\"h:1:1\"]\n", 2, "pools.alpha.listen",
                         "127.0.0.1:22222 is already the listen address of admin.listen (by default)"),
+                new Case("stats port on a pool's address", "[admin]\nstats_listen = \"127.0.0.1:22121\"\n" + alpha(),
+                        4, "pools.alpha.listen", "is already the listen address of admin.stats_listen (line 2)"),
+                new Case("stats port on the admin address", "[admin]\nlisten = \"127.0.0.1:9000\"\n"
+                        + "stats_listen = \"127.0.0.1:9000\"\n" + alpha(), 3, "admin.stats_listen",
+                        "is already the listen address of admin.listen (line 2)"),
+                new Case("metrics on a pool's address", alpha("[metrics]", "listen = \"127.0.0.1:22121\""), 2,
+                        "pools.alpha.listen", "is already the listen address of metrics.listen (line 5)"),
+                new Case("metrics on port 0", "[metrics]\nlisten = \"127.0.0.1:0\"\n" + alpha(), 2,
+                        "metrics.listen", "port 0 is not allowed"),
+                new Case("metrics listen not host:port", "[metrics]\nlisten = \"9121\"\n" + alpha(), 2,
+                        "metrics.listen", "'9121' is not host:port"),
+                new Case("unknown metrics key", "[metrics]\npath = \"/m\"\n" + alpha(), 2, "metrics.path",
+                        "unknown key; expected one of: listen"),
+                new Case("metrics as a value", "metrics = \"127.0.0.1:9121\"\n" + alpha(), 1, "metrics",
+                        "expected a table, got a string"),
                 new Case("wildcard over a specific address", alpha() + "[pools.beta]\nlisten = \"0.0.0.0:22121\"\n"
                         + "servers = [\"h:1:1\"]\n", 6, "pools.beta.listen",
                         "0.0.0.0:22121 overlaps 127.0.0.1:22121, the listen address of pools.alpha.listen (line 2):"

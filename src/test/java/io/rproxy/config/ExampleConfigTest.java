@@ -34,6 +34,7 @@ class ExampleConfigTest {
 
         assertEquals(AdminConfig.DEFAULT, config.admin());
         assertEquals(RespLimits.DEFAULT, config.limits());
+        assertEquals(MetricsConfig.DISABLED, config.metrics());
         PoolConfig alpha = config.pools().get("alpha");
         PoolConfig defaults = ConfigLoader.parse(
                 "[pools.alpha]\nlisten = \"127.0.0.1:22121\"\nservers = [\"127.0.0.1:6379:1 redis1\","
@@ -47,6 +48,7 @@ class ExampleConfigTest {
         Stream.of(ConfigLoader.TOP_LEVEL_KEYS.stream().map(k -> "[" + k),
                         ConfigLoader.ADMIN_KEYS.stream().map(k -> k + " = "),
                         ConfigLoader.LIMITS_KEYS.stream().map(k -> k + " = "),
+                        ConfigLoader.METRICS_KEYS.stream().map(k -> k + " = "),
                         PoolReader.KEYS.stream().map(k -> k + " = "))
                 .flatMap(s -> s)
                 .forEach(key -> assertTrue(text.contains(key), "conf/rproxy.example.toml does not show " + key));
@@ -59,6 +61,8 @@ class ExampleConfigTest {
 
         PoolConfig alpha = config.pools().get("alpha");
         assertEquals(Optional.of("change-me"), config.admin().password());
+        assertEquals(Optional.of(new HostPort("127.0.0.1", 22223)), config.admin().statsListen());
+        assertEquals(Optional.of(new HostPort("127.0.0.1", 9121)), config.metrics().listen());
         assertEquals(Optional.of(Duration.ofMillis(400)), alpha.timeout());
         assertEquals(Optional.of("secret"), alpha.redisAuth());
         assertEquals(Optional.of(new HashTag((byte) '{', (byte) '}')), alpha.hashTag());

@@ -1,0 +1,75 @@
+package io.rproxy.admin;
+
+import io.rproxy.resp.Reply;
+import io.rproxy.resp.RespCommand;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The admin port's command table: finds the command a request names (two words first, for subcommands such as
+ * {@code CONFIG ACTIVE}, then one), checks its argument count and runs it. Immutable; shared by every admin
+ * connection.
+ */
+final class AdminCommands {
+    private final Map<String, AdminCommand> byName = new LinkedHashMap<>();
+
+    AdminCommands(List<AdminCommand> commands) {
+        for (AdminCommand command : commands) {
+            if (byName.put(command.name(), command) != null) {
+                throw new IllegalArgumentException("two admin commands named " + command.name());
+            }
+        }
+        AdminCommand help = new Help(this);
+        byName.put(help.name(), help);
+    }
+
+    /** The commands of this version. The reload issue adds LOAD, COMMIT, CANCEL, RELOAD, CONFIG STAGED here. */
+    static AdminCommands standard() {
+        return new AdminCommands(List.of(
+                new Ping(), new ShowVersion(), new ShowStatus(), new ShowStats(), new ConfigActive()));
+    }
+
+    List<AdminCommand> all() {
+        return List.copyOf(byName.values());
+    }
+
+    Reply execute(RespCommand request, Rproxy rproxy) {
+        int words = 2;
+        AdminCommand command = request.argCount() >= 2 ? byName.get(words(request, 2)) : null;
+        if (command == null) {
+            words = 1;
+            command = byName.get(words(request, 1));
+        }
+        if (command == null) {
+            String typed = words(request, Math.min(request.argCount(), 2));
+            return Reply.error("ERR unknown admin command '" + typed + "'; HELP lists the commands");
+        }
+        List<String> args = new ArrayList<>();
+        for (int i = words; i < request.argCount(); i++) {
+            args.add(request.argString(i));
+        }
+        if (!command.accepts(args.size())) {
+            return Reply.error("ERR wrong number of arguments for '" + command.name() + "'; usage: "
+                    + usage(command));
+        }
+        return command.run(args, rproxy);
+    }
+
+    static String usage(AdminCommand command) {
+        return command.arguments().isEmpty() ? command.name() : command.name() + " " + command.arguments();
+    }
+
+    private static String words(RespCommand request, int count) {
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                name.append(' ');
+            }
+            name.append(request.argString(i).toUpperCase(Locale.ROOT));
+        }
+        return name.toString();
+    }
+}

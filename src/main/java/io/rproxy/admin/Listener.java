@@ -1,0 +1,111 @@
+package io.rproxy.admin;
+
+import io.rproxy.config.HostPort;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TCP listener of the admin side (the admin port, the twemproxy stats port): binds in its constructor, so a
+ * taken address fails the start before anything is served; accepts on a platform thread
+ * {@code <name>-listener} and serves each connection on its own virtual thread {@code <name>-<n>}. Stopping
+ * closes the listening socket and every open connection.
+ */
+final class Listener {
+    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+
+    private final String name;
+    private final ServerSocket serverSocket;
+    private final Handler handler;
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private Thread acceptor;
+
+    /**
+     * @param what    names the listener in the bind error ("admin port", "stats port")
+     * @param handler serves one connection and returns; the socket is closed after it
+     * @throws IOException naming {@code what} and the address when it cannot be bound
+     */
+    Listener(String name, String what, HostPort address, Handler handler) throws IOException {
+        this.name = name;
+        this.handler = handler;
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(address.host(), address.port()));
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException(what + " cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        this.serverSocket = socket;
+    }
+
+    /** Serves one connection and returns; the listener closes the socket afterwards. */
+    @FunctionalInterface
+    interface Handler {
+        void serve(Socket socket) throws IOException;
+    }
+
+    int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    void start() {
+        acceptor = Thread.ofPlatform().name(name + "-listener").start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        log.info("{} listening on {}", name, serverSocket.getLocalSocketAddress());
+        while (!serverSocket.isClosed()) {
+            try {
+                Socket socket = serverSocket.accept();
+                open.add(socket);
+                Thread.ofVirtual().name(name + "-" + connectionIds.incrementAndGet()).start(() -> serve(socket));
+            } catch (IOException e) {
+                if (!serverSocket.isClosed()) {
+                    log.warn("{}: accept failed: {}", name, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            handler.serve(socket);
+        } catch (IOException e) {
+            log.debug("{}: closing a connection: {}", name, e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("{}: connection failed", name, e);
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    void stop() {
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            log.debug("{}: closing the listener: {}", name, e.getMessage());
+        }
+        for (Socket socket : open) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("{}: closing a connection: {}", name, e.getMessage());
+            }
+        }
+        if (acceptor != null) {
+            try {
+                acceptor.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

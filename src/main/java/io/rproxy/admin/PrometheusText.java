@@ -1,0 +1,82 @@
+package io.rproxy.admin;
+
+import io.rproxy.admin.Snapshot.PoolSample;
+import io.rproxy.admin.Snapshot.ServerSample;
+import io.rproxy.proxy.LatencyHistogram;
+import java.util.List;
+
+/**
+ * The /metrics document in Prometheus's text exposition format (version 0.0.4): every pool and server metric of
+ * {@link Metric} with its HELP and TYPE lines, each pool's request latency histogram, rproxy's version and
+ * uptime. Label values are escaped as the format requires (backslash, double quote, newline).
+ */
+final class PrometheusText {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String LATENCY = "rproxy_request_duration_seconds";
+
+    private PrometheusText() {
+    }
+
+    static String render(Snapshot snapshot) {
+        StringBuilder out = new StringBuilder(4096);
+        header(out, "rproxy_build_info", "gauge", "Always 1; the version label says which rproxy runs.");
+        out.append("rproxy_build_info{version=\"").append(escape(snapshot.version())).append("\"} 1\n");
+        header(out, "rproxy_uptime_seconds", "gauge", "Seconds since rproxy started.");
+        out.append("rproxy_uptime_seconds ").append(snapshot.uptime().toSeconds()).append('\n');
+        List<PoolSample> pools = snapshot.pools();
+        for (Metric<PoolSample> metric : Metric.POOL) {
+            String name = metric.prometheusName("rproxy_pool_");
+            header(out, name, metric.kind().prometheusType(), metric.help());
+            for (PoolSample pool : pools) {
+                out.append(name).append("{pool=\"").append(escape(pool.name())).append("\"} ")
+                        .append(metric.of(pool)).append('\n');
+            }
+        }
+        for (Metric<ServerSample> metric : Metric.SERVER) {
+            String name = metric.prometheusName("rproxy_server_");
+            header(out, name, metric.kind().prometheusType(), metric.help());
+            for (PoolSample pool : pools) {
+                for (ServerSample server : pool.servers()) {
+                    out.append(name).append("{pool=\"").append(escape(pool.name()))
+                            .append("\",server=\"").append(escape(server.name())).append("\"} ")
+                            .append(metric.of(server)).append('\n');
+                }
+            }
+        }
+        latency(out, pools);
+        return out.toString();
+    }
+
+    private static void latency(StringBuilder out, List<PoolSample> pools) {
+        header(out, LATENCY, "histogram",
+                "Time from reading a client's command to its reply being ready to write, per pool.");
+        for (PoolSample pool : pools) {
+            String label = "pool=\"" + escape(pool.name()) + "\"";
+            LatencyHistogram.Snapshot h = pool.stats().latency();
+            double[] bounds = LatencyHistogram.BOUNDS_SECONDS;
+            for (int i = 0; i < bounds.length; i++) {
+                out.append(LATENCY).append("_bucket{").append(label).append(",le=\"").append(plain(bounds[i]))
+                        .append("\"} ").append(h.cumulative()[i]).append('\n');
+            }
+            out.append(LATENCY).append("_bucket{").append(label).append(",le=\"+Inf\"} ").append(h.count())
+                    .append('\n');
+            out.append(LATENCY).append("_sum{").append(label).append("} ").append(h.sumSeconds()).append('\n');
+            out.append(LATENCY).append("_count{").append(label).append("} ").append(h.count()).append('\n');
+        }
+    }
+
+    /** A bucket bound as people write it: 0.0001, 1, 2.5 (Double.toString would give 1.0E-4 and 1.0). */
+    private static String plain(double bound) {
+        return java.math.BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ')
+                .append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    static String escape(String labelValue) {
+        return labelValue.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

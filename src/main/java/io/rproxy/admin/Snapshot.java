@@ -1,0 +1,97 @@
+package io.rproxy.admin;
+
+import io.rproxy.backend.BackendServer;
+import io.rproxy.backend.ServerState;
+import io.rproxy.backend.ServerStats;
+import io.rproxy.backend.ServerStatus;
+import io.rproxy.config.PoolConfig;
+import io.rproxy.config.ProxyConfig;
+import io.rproxy.config.ServerSpec;
+import io.rproxy.proxy.Pool;
+import io.rproxy.proxy.PoolStats;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What the admin port reports about a running rproxy, taken at one moment: STATUS, STATS and /metrics are each
+ * rendered from one snapshot. Server states are copied; counters are read live (LongAdder sums) while rendering,
+ * which is as consistent as counters updated by many threads can be.
+ *
+ * @param source   the host name, as twemproxy reports it in its stats
+ * @param active   the configuration running now
+ * @param staged   a configuration loaded for the next reload; null until the reload issue adds LOAD
+ */
+public record Snapshot(String version, String source, Instant startedAt, Instant now, LoadedConfig active,
+                       LoadedConfig staged, List<PoolSample> pools) {
+    public Snapshot {
+        pools = List.copyOf(pools);
+    }
+
+    public Duration uptime() {
+        return Duration.between(startedAt, now);
+    }
+
+    /** A configuration as the admin port shows it: where it came from, its digest, when it was loaded. */
+    public record LoadedConfig(ProxyConfig config, Instant loadedAt) {
+        /** Hex sha256 of the file's text (UTF-8), so two hosts can tell whether they run the same file. */
+        public String sha256() {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256")
+                        .digest(config.text().getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(digest);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+        }
+    }
+
+    /** One running pool: its configuration, client-side counters and servers. */
+    public record PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers) {
+        public PoolSample {
+            servers = List.copyOf(servers);
+        }
+
+        static PoolSample of(Pool pool) {
+            return new PoolSample(pool.config(), pool.stats(),
+                    pool.servers().stream().map(ServerSample::of).toList());
+        }
+
+        public String name() {
+            return config.name();
+        }
+
+        /** Requests the proxy could not have answered by a server: no live server, or its connection failed. */
+        public long forwardErrors() {
+            return stats.noServerErrors() + servers.stream().mapToLong(s -> s.stats().errors()).sum();
+        }
+
+        public long ejections() {
+            return servers.stream().mapToLong(s -> s.stats().ejections()).sum();
+        }
+
+        public long serverConnections() {
+            return servers.stream().mapToLong(s -> s.stats().openConnections()).sum();
+        }
+    }
+
+    /** One server of a pool: its configuration line, its state now and its counters. */
+    public record ServerSample(ServerSpec spec, ServerStatus status, ServerStats stats) {
+        static ServerSample of(BackendServer server) {
+            return new ServerSample(server.spec(), server.status(), server.stats());
+        }
+
+        /** The server's name as configured, else host:port: what twemproxy's stats key it by. */
+        public String name() {
+            return spec.identity();
+        }
+
+        public boolean up() {
+            return status.state() == ServerState.UP;
+        }
+    }
+}

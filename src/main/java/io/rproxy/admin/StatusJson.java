@@ -1,0 +1,96 @@
+package io.rproxy.admin;
+
+import io.rproxy.admin.Snapshot.LoadedConfig;
+import io.rproxy.admin.Snapshot.PoolSample;
+import io.rproxy.admin.Snapshot.ServerSample;
+import io.rproxy.config.PoolConfig;
+import io.rproxy.config.ServerSpec;
+import io.rproxy.routing.HashTag;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The STATUS document: version, uptime, the active configuration with each pool's settings, live counters and
+ * servers, and the staged configuration (null until one is loaded). A staged configuration is written with the
+ * same shape as the active one, without the live parts. Field names are snake_case, times ISO-8601 UTC.
+ */
+final class StatusJson {
+    private StatusJson() {
+    }
+
+    static String render(Snapshot snapshot) {
+        JsonWriter w = new JsonWriter().beginObject()
+                .field("version", snapshot.version())
+                .field("started_at", snapshot.startedAt().toString())
+                .field("uptime_s", snapshot.uptime().toSeconds());
+        w.name("active");
+        config(w, snapshot.active(), snapshot.pools().stream()
+                .collect(Collectors.toMap(PoolSample::name, Function.identity())));
+        w.name("staged");
+        config(w, snapshot.staged(), Map.of());
+        return w.endObject().toString();
+    }
+
+    /** @param live the running pools by name; a pool not in it is written with its settings only */
+    private static void config(JsonWriter w, LoadedConfig loaded, Map<String, PoolSample> live) {
+        if (loaded == null) {
+            w.nullValue();
+            return;
+        }
+        w.beginObject()
+                .field("source", loaded.config().source().toAbsolutePath().toString())
+                .field("sha256", loaded.sha256())
+                .field("loaded_at", loaded.loadedAt().toString());
+        w.name("pools").beginObject();
+        for (PoolConfig pool : loaded.config().pools().values()) {
+            w.name(pool.name());
+            pool(w, pool, live.get(pool.name()));
+        }
+        w.endObject().endObject();
+    }
+
+    private static void pool(JsonWriter w, PoolConfig pool, PoolSample live) {
+        w.beginObject()
+                .field("listen", pool.listen().toString())
+                .field("hash", pool.hash().configName())
+                .field("hash_tag", pool.hashTag().map(StatusJson::tag).orElse(null))
+                .field("distribution", pool.distribution().configName());
+        w.name("timeout_ms");
+        pool.timeout().ifPresentOrElse(t -> w.value(t.toMillis()), w::nullValue);
+        w.field("auto_eject_hosts", pool.autoEjectHosts())
+                .field("server_connections", pool.serverConnections());
+        if (live != null) {
+            for (Metric<PoolSample> metric : Metric.POOL) {
+                w.field(metric.name(), metric.of(live));
+            }
+        }
+        w.name("servers").beginArray();
+        for (int i = 0; i < pool.servers().size(); i++) {
+            server(w, pool.servers().get(i), live == null ? null : live.servers().get(i));
+        }
+        w.endArray().endObject();
+    }
+
+    private static void server(JsonWriter w, ServerSpec spec, ServerSample live) {
+        w.beginObject()
+                .field("name", spec.identity())
+                .field("address", spec.address().toString())
+                .field("weight", spec.weight());
+        if (live != null) {
+            w.field("state", live.status().state().wireName())
+                    .field("ejected_until", live.status().ejectedUntil().map(Object::toString).orElse(null))
+                    .field("consecutive_failures", live.status().consecutiveFailures());
+            for (Metric<ServerSample> metric : Metric.SERVER) {
+                if (!metric.name().equals("up")) {
+                    w.field(metric.name(), metric.of(live));
+                }
+            }
+        }
+        w.endObject();
+    }
+
+    private static String tag(HashTag tag) {
+        return new String(new byte[] {tag.open(), tag.close()}, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+}

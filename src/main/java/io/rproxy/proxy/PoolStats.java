@@ -1,0 +1,79 @@
+package io.rproxy.proxy;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one pool's client side, as twemproxy keeps them per pool (client_eof, client_err,
+ * client_connections, forward_error, fragments) plus the total of clients accepted and a request latency
+ * histogram. Updated by the pool's listener and client threads without locks; read by the admin port at any
+ * time. Server-side counters live with each server ({@link io.rproxy.backend.ServerStats}).
+ */
+public final class PoolStats {
+    private final AtomicLong clientConnections = new AtomicLong();
+    private final LongAdder clientsAccepted = new LongAdder();
+    private final LongAdder clientEof = new LongAdder();
+    private final LongAdder clientErr = new LongAdder();
+    private final LongAdder noServer = new LongAdder();
+    private final LongAdder fragments = new LongAdder();
+    private final LatencyHistogram latency = new LatencyHistogram();
+
+    void clientConnected() {
+        clientConnections.incrementAndGet();
+        clientsAccepted.increment();
+    }
+
+    /** @param eof true when the client closed its connection between requests, false on an error */
+    void clientClosed(boolean eof) {
+        clientConnections.decrementAndGet();
+        (eof ? clientEof : clientErr).increment();
+    }
+
+    /** A request found no live server for its key. */
+    void noServer() {
+        noServer.increment();
+    }
+
+    /** A request was split into {@code parts} requests to different servers. */
+    void fragments(int parts) {
+        fragments.add(parts);
+    }
+
+    void requestServed(long nanos) {
+        latency.record(nanos);
+    }
+
+    /** Clients connected now. */
+    public long clientConnections() {
+        return clientConnections.get();
+    }
+
+    /** Clients accepted since start. */
+    public long clientsAccepted() {
+        return clientsAccepted.sum();
+    }
+
+    /** Clients that closed their connection (twemproxy's client_eof). */
+    public long clientEof() {
+        return clientEof.sum();
+    }
+
+    /** Clients whose connection failed or who were disconnected for a malformed request (client_err). */
+    public long clientErr() {
+        return clientErr.sum();
+    }
+
+    /** Requests that found no live server for their key. */
+    public long noServerErrors() {
+        return noServer.sum();
+    }
+
+    /** Requests created by splitting multi-key commands over several servers (twemproxy's fragments). */
+    public long fragments() {
+        return fragments.sum();
+    }
+
+    public LatencyHistogram.Snapshot latency() {
+        return latency.snapshot();
+    }
+}
