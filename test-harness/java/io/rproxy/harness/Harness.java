@@ -1,5 +1,6 @@
 package io.rproxy.harness;
 
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Entry points shared by the harness classes and the integration tests: where the harness keeps its files,
@@ -164,20 +167,18 @@ public final class Harness {
      */
     static void awaitReady(String what, Duration timeout, BooleanSupplier exited, BooleanSupplier ready,
             Supplier<String> diagnostics) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ready.getAsBoolean()) {
-            if (exited.getAsBoolean()) {
-                throw new HarnessException(what + " exited during startup; its log:\n" + diagnostics.get());
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new HarnessException(what + " not ready after " + timeout + "; its log:\n" + diagnostics.get());
-            }
-            try {
-                Thread.sleep(POLL_INTERVAL);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new HarnessException("interrupted while waiting for " + what, e);
-            }
+        try {
+            Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(POLL_INTERVAL).until(() -> {
+                if (ready.getAsBoolean()) {
+                    return true;
+                }
+                if (exited.getAsBoolean()) {
+                    throw new HarnessException(what + " exited during startup; its log:\n" + diagnostics.get());
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new HarnessException(what + " not ready after " + timeout + "; its log:\n" + diagnostics.get());
         }
     }
 
