@@ -10,6 +10,7 @@ import io.rproxy.routing.WeightedServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One pool at run time: its configuration, its servers and the router that maps keys onto them.
@@ -20,6 +21,10 @@ final class Pool {
     private final RespLimits limits;
     private final List<BackendServer> servers;
     private volatile Router router;
+    /** Client connections open now, for INFO. */
+    private final AtomicInteger clients = new AtomicInteger();
+    /** The port the pool's listener bound (the configured one, unless that was 0); 0 before it is bound. */
+    private volatile int port;
 
     Pool(PoolConfig config, RespLimits limits) {
         this.config = config;
@@ -61,6 +66,38 @@ final class Pool {
 
     BackendServer server(int index) {
         return servers.get(index);
+    }
+
+    int serverCount() {
+        return servers.size();
+    }
+
+    /**
+     * The server for a command every server answers alike (COMMAND DOCS, help texts): spread by client id,
+     * and stable for one client.
+     */
+    int anyServer(long clientId) {
+        return (int) Math.floorMod(clientId, (long) servers.size());
+    }
+
+    void bound(int listenPort) {
+        port = listenPort;
+    }
+
+    int port() {
+        return port;
+    }
+
+    void clientConnected() {
+        clients.incrementAndGet();
+    }
+
+    void clientDisconnected() {
+        clients.decrementAndGet();
+    }
+
+    int clientCount() {
+        return clients.get();
     }
 
     void preconnect() {

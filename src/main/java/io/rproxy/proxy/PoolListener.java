@@ -44,6 +44,7 @@ final class PoolListener {
             throw new IOException("pool '" + pool.name() + "' cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         this.serverSocket = socket;
+        pool.bound(socket.getLocalPort());
     }
 
     /** The bound port (useful when the configuration asked for port 0 in tests). */
@@ -63,10 +64,12 @@ final class PoolListener {
                 client.setTcpNoDelay(true);
                 ClientSession session = new ClientSession(clientIds.incrementAndGet(), client, pool, dispatcher);
                 sessions.add(session);
+                pool.clientConnected();
                 Thread thread = Thread.ofVirtual().name("client-" + session.id()).unstarted(() -> {
                     try {
                         session.run();
                     } finally {
+                        pool.clientDisconnected();
                         sessions.remove(session);
                         sessionThreads.remove(Thread.currentThread());
                     }

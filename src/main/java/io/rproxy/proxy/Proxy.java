@@ -4,6 +4,7 @@ import io.rproxy.RproxyException;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,15 +25,19 @@ public final class Proxy {
 
     private final ProxyConfig config;
     private final CommandTable commands;
+    private final CommandClasses classes;
+    private final Clock clock;
     private final AtomicLong clientIds = new AtomicLong();
     private final Map<String, PoolListener> listeners = new LinkedHashMap<>();
     private final List<Pool> pools = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Proxy(ProxyConfig config, CommandTable commands) {
+    private Proxy(ProxyConfig config, CommandTable commands, Clock clock) {
         this.config = config;
         this.commands = commands;
+        this.classes = CommandClasses.load(commands);
+        this.clock = clock;
     }
 
     /**
@@ -41,7 +46,7 @@ public final class Proxy {
      * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
      */
     public static Proxy start(ProxyConfig config) {
-        Proxy proxy = new Proxy(config, CommandTable.load());
+        Proxy proxy = new Proxy(config, CommandTable.load(), Clock.systemUTC());
         proxy.bindAll();
         proxy.pools.forEach(Pool::preconnect);
         proxy.listeners.values().forEach(PoolListener::start);
@@ -53,7 +58,8 @@ public final class Proxy {
             for (PoolConfig poolConfig : config.pools().values()) {
                 Pool pool = new Pool(poolConfig, config.limits());
                 pools.add(pool);
-                listeners.put(pool.name(), new PoolListener(pool, new CommandDispatcher(pool, commands), clientIds));
+                CommandDispatcher dispatcher = new CommandDispatcher(pool, commands, classes, clock);
+                listeners.put(pool.name(), new PoolListener(pool, dispatcher, clientIds));
             }
         } catch (IOException e) {
             listeners.values().forEach(PoolListener::stopAccepting);
