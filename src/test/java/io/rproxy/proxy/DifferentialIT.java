@@ -153,7 +153,8 @@ class DifferentialIT {
                 r -> List.of("LLEN", list(r)),
                 r -> List.of("LINDEX", list(r), Integer.toString(r.nextInt(5) - 2)),
                 r -> List.of("LREM", list(r), "0", value(r)),
-                r -> List.of("LMOVE", tagged(r, "l"), tagged(r, "l"), pick(r, "LEFT", "RIGHT"), pick(r, "LEFT", "RIGHT")),
+                r -> List.of("LMOVE", tagged(r, "l"), tagged(r, "l"), pick(r, "LEFT", "RIGHT"),
+                        pick(r, "LEFT", "RIGHT")),
                 r -> List.of("RPOPLPUSH", tagged(r, "l"), tagged(r, "l")),
                 r -> List.of("RPUSH", tagged(r, "l"), value(r)),
                 // sets of integers (intset: one order everywhere)

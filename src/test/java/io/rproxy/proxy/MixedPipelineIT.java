@@ -47,8 +47,9 @@ class MixedPipelineIT {
             String previous = "mix:" + (i - 1);
             add(requests, expected, List.of("SET", key, "v" + i), Reply.OK);
             add(requests, expected, List.of("GET", key), bulk("v" + i));
+            Reply previousValue = i == 0 ? Reply.NULL_BULK : bulk("v" + (i - 1));
             add(requests, expected, List.of("MGET", key, "nokey:" + i, previous),
-                    Reply.array(List.of(bulk("v" + i), Reply.NULL_BULK, i == 0 ? Reply.NULL_BULK : bulk("v" + (i - 1)))));
+                    Reply.array(List.of(bulk("v" + i), Reply.NULL_BULK, previousValue)));
             add(requests, expected, List.of("PING", "p" + i), bulk("p" + i));
             add(requests, expected, List.of("KEYS", "*"), Reply.error("ERR command 'keys' is not supported by rproxy"));
             add(requests, expected, List.of("GET"), Reply.error("ERR wrong number of arguments for 'get' command"));
