@@ -41,9 +41,6 @@ final class CommandDispatcher {
     }
 
     PendingReply dispatch(RespCommand command, ClientState client) {
-        if (LocalCommands.isClientSetInfo(command)) {
-            return PendingReply.of(Reply.OK);
-        }
         CommandSpec spec = table.lookup(command);
         if (spec == null) {
             return error(CommandErrors.unknownCommand(command));
@@ -51,11 +48,15 @@ final class CommandDispatcher {
         if (!spec.arityAllows(command.argCount())) {
             return error(CommandErrors.wrongArity(spec));
         }
-        if (spec.hasSubcommands() && command.argCount() > 1) { // COMMAND alone runs; COMMAND FOO does not
+        boolean setInfo = LocalCommands.isClientSetInfo(command); // Redis 7.2's, not in the 7.0 table
+        if (spec.hasSubcommands() && command.argCount() > 1 && !setInfo) { // COMMAND alone runs, COMMAND FOO not
             return error(CommandErrors.unknownSubcommand(command));
         }
         if (!client.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
             return PendingReply.of(Errors.NOAUTH);
+        }
+        if (setInfo) {
+            return PendingReply.of(Reply.OK);
         }
         return switch (classes.classOf(spec)) {
             case FORWARD -> forwardByKey(spec, command, client);
