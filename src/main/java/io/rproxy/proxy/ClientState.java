@@ -28,6 +28,12 @@ final class ClientState {
         authenticated = true;
     }
 
+    /** RESET: back to a new connection's state; {@code authenticated} as a new connection starts. */
+    void reset(boolean authenticatedAtStart) {
+        authenticated = authenticatedAtStart;
+        name = "";
+    }
+
     /** Set by CLIENT SETNAME or HELLO SETNAME; empty when none. */
     String name() {
         return name;

@@ -4,41 +4,36 @@ import io.rproxy.backend.BackendRequest;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Decides what happens to each command of one pool's clients: answered by the proxy, forwarded by key to the
- * server that owns its keys, split over several servers and merged, or refused with a clear error. Checks
- * come in redis-server's order: unknown command, arity, authentication.
+ * Decides what happens to each command of one pool's clients, by the command's class ({@link CommandClasses}):
+ * forwarded by key to the server that owns its keys, split over several servers and merged, answered by the
+ * proxy, sent to any one server, or refused with a clear error. Checks come first, in redis-server's order:
+ * unknown command, arity, authentication.
  *
  * <p>Stateless apart from its pool; called on each client's own thread.
  */
 final class CommandDispatcher {
-    private static final Map<String, Splitter> SPLITTERS = Map.of(
-            "mget", new Splitter.MultiGet(),
-            "mset", new Splitter.MultiSet(),
-            "del", new Splitter.KeyCount(),
-            "unlink", new Splitter.KeyCount(),
-            "exists", new Splitter.KeyCount(),
-            "touch", new Splitter.KeyCount());
-
-    /**
-     * Keyed commands that cannot work through a proxy that multiplexes clients on shared backend connections:
-     * they would block or change the state of a connection other clients share.
-     */
-    private static final Set<String> CONNECTION_STATEFUL = Set.of(
-            "blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
-            "watch", "subscribe", "psubscribe", "ssubscribe", "xread", "xreadgroup");
-
     private final Pool pool;
     private final CommandTable table;
+    private final CommandClasses classes;
     private final LocalCommands local;
+    /** The splitter of each split command, by full name, from its merge in the class table. */
+    private final Map<String, Splitter> splitters = new HashMap<>();
 
-    CommandDispatcher(Pool pool, CommandTable table) {
+    CommandDispatcher(Pool pool, CommandTable table, CommandClasses classes, Clock clock) {
         this.pool = pool;
         this.table = table;
-        this.local = new LocalCommands(pool.config().redisAuth(), pool.config().redisDb(), table.redisVersion());
+        this.classes = classes;
+        this.local = new LocalCommands(pool, table, clock);
+        for (CommandSpec spec : table) {
+            if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
+                splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
+            }
+        }
     }
 
     boolean requiresAuth() {
@@ -47,40 +42,40 @@ final class CommandDispatcher {
 
     PendingReply dispatch(RespCommand command, ClientState client) {
         CommandSpec spec = table.lookup(command);
-        if (spec != null && spec.hasSubcommands() && LocalCommands.isClientSetInfo(command)) {
-            return PendingReply.of(Reply.OK);
-        }
         if (spec == null) {
             return error(CommandErrors.unknownCommand(command));
         }
         if (!spec.arityAllows(command.argCount())) {
             return error(CommandErrors.wrongArity(spec));
         }
-        if (spec.hasSubcommands()) {
+        boolean setInfo = LocalCommands.isClientSetInfo(command); // Redis 7.2's, not in the 7.0 table
+        if (spec.hasSubcommands() && command.argCount() > 1 && !setInfo) { // COMMAND alone runs, COMMAND FOO not
             return error(CommandErrors.unknownSubcommand(command));
         }
-        String name = spec.name();
-        if (!client.authenticated() && !LocalCommands.allowedBeforeAuth(name)) {
+        if (!client.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
             return PendingReply.of(Errors.NOAUTH);
         }
-        Reply answer = local.answer(name, command, client);
-        if (answer != null) {
-            return PendingReply.of(answer);
+        if (setInfo) {
+            return PendingReply.of(Reply.OK);
         }
-        Splitter splitter = SPLITTERS.get(name);
-        if (splitter != null) {
-            return splitter.argCountFits(command.argCount())
-                    ? splitter.split(command, pool, client.id())
-                    : error(CommandErrors.wrongArity(spec));
-        }
-        if (CONNECTION_STATEFUL.contains(name)) {
-            return PendingReply.of(Errors.notSupported(name));
-        }
-        return forwardByKey(spec, command, client);
+        return switch (classes.classOf(spec)) {
+            case FORWARD -> forwardByKey(spec, command, client);
+            case SPLIT -> split(spec, command, client);
+            case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
+            case ANY -> send(pool.anyServer(client.id()), command, client);
+            case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
+        };
     }
 
     private static PendingReply error(String message) {
         return PendingReply.of(Reply.error(message));
+    }
+
+    private PendingReply split(CommandSpec spec, RespCommand command, ClientState client) {
+        Splitter splitter = splitters.get(spec.name());
+        return splitter.argCountFits(command.argCount())
+                ? splitter.split(command, pool, client.id())
+                : error(CommandErrors.wrongArity(spec));
     }
 
     private PendingReply forwardByKey(CommandSpec spec, RespCommand command, ClientState client) {
@@ -91,7 +86,7 @@ final class CommandDispatcher {
             return error(e.getMessage());
         }
         if (keys.length == 0) {
-            return PendingReply.of(Errors.notSupported(spec.name()));
+            return PendingReply.of(Errors.noKeys(spec.name())); // EVAL, FCALL with numkeys 0
         }
         byte[] frame = command.frame();
         int server = pool.route(frame, command.argOffset(keys[0]), command.argLength(keys[0]));
@@ -103,7 +98,15 @@ final class CommandDispatcher {
                 return PendingReply.of(Errors.CROSSSLOT);
             }
         }
-        BackendRequest request = new BackendRequest(frame);
+        boolean sort = spec.name().equals("sort") || spec.name().equals("sort_ro");
+        if (sort && !SortPatterns.stayOn(command, server, pool)) {
+            return PendingReply.of(Errors.CROSSSLOT);
+        }
+        return send(server, command, client);
+    }
+
+    private PendingReply send(int server, RespCommand command, ClientState client) {
+        BackendRequest request = new BackendRequest(command.frame());
         pool.server(server).send(request, client.id());
         return request;
     }

@@ -20,6 +20,12 @@ final class Errors {
         return Reply.error("ERR command '" + commandName + "' is not supported by rproxy");
     }
 
+    /** A command whose keys are optional (EVAL, FCALL) sent without any: nothing says which server to use. */
+    static Reply noKeys(String commandName) {
+        return Reply.error("ERR rproxy: '" + commandName + "' without keys cannot be routed to a server; "
+                + "pass the keys it uses (numkeys > 0)");
+    }
+
     static Reply noServer(String poolName) {
         return Reply.error("ERR rproxy: no server available in pool '" + poolName + "'");
     }

@@ -68,6 +68,11 @@ public final class KeyFinder {
         return specs;
     }
 
+    /** Whether any request of this command can name a key (it has a key spec that is not NOT_KEY). */
+    public boolean findsKeys() {
+        return keySpecs.length > 0;
+    }
+
     /** True when the key positions never depend on the arguments' content. */
     public boolean isFixed() {
         return fixed != null;

@@ -5,12 +5,18 @@ import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The commands the proxy answers itself, without a backend: the connection's own commands (PING, ECHO, QUIT,
- * AUTH, HELLO, SELECT, CLIENT SETNAME/GETNAME/ID/SETINFO), answered as redis-server answers them.
+ * The commands the proxy answers itself, without a backend, as redis-server answers them: the connection's own
+ * (PING, ECHO, QUIT, AUTH, HELLO, SELECT, RESET, CLIENT SETNAME/GETNAME/ID/SETINFO), and the few about the
+ * server that a proxy answers for itself (INFO, TIME, COMMAND COUNT). Which commands are local is data:
+ * {@code command-classes.tsv}.
+ *
+ * <p>Immutable; called on each client's own thread.
  */
 final class LocalCommands {
     private static final Reply NOPROTO = Reply.error("NOPROTO unsupported protocol version");
@@ -22,21 +28,34 @@ final class LocalCommands {
             Reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
     private static final Reply SYNTAX = Reply.error("ERR syntax error");
 
+    private static final Reply RESET = Reply.simple("RESET");
+
     private final Optional<String> password;
     private final int database;
-    private final String redisVersion;
-
     /**
-     * @param redisVersion the Redis version HELLO reports: that of the command table, whose commands rproxy
-     *                     serves, so clients enable exactly the features it knows
+     * The Redis version HELLO and INFO report: that of the command table, whose commands rproxy serves, so
+     * clients enable exactly the features it knows.
      */
-    LocalCommands(Optional<String> password, int database, String redisVersion) {
-        this.password = password;
-        this.database = database;
-        this.redisVersion = redisVersion;
+    private final String redisVersion;
+    private final Reply commandCount;
+    private final InfoCommand info;
+    private final Clock clock;
+
+    LocalCommands(Pool pool, CommandTable table, Clock clock) {
+        this.password = pool.config().redisAuth();
+        this.database = pool.config().redisDb();
+        this.redisVersion = table.redisVersion();
+        this.commandCount = Reply.integer(table.all().stream().filter(s -> !s.isSubcommand()).count());
+        this.info = new InfoCommand(pool, redisVersion, clock);
+        this.clock = clock;
     }
 
-    /** The reply to a local command, or null when {@code name} is not one. Arity is already checked. */
+    /**
+     * The reply to a local command; arity and authentication are already checked.
+     *
+     * @throws IllegalArgumentException for a command that is not local: a class table that names a local
+     *                                  command this class cannot answer (LocalCommandsTest walks them all)
+     */
     Reply answer(String name, RespCommand command, ClientState client) {
         return switch (name) {
             case "ping" -> command.argCount() == 1 ? Reply.PONG : Reply.bulk(command.arg(1));
@@ -52,8 +71,22 @@ final class LocalCommands {
             case "client|getname" -> client.name().isEmpty() ? Reply.NULL_BULK
                     : Reply.bulk(client.name().getBytes(StandardCharsets.UTF_8));
             case "client|id" -> Reply.integer(client.id());
-            default -> null;
+            case "reset" -> {
+                client.reset(password.isEmpty());
+                yield RESET;
+            }
+            case "info" -> info.answer(command);
+            case "time" -> time();
+            case "command|count" -> commandCount;
+            default -> throw new IllegalArgumentException("'" + name + "' is not a local command");
         };
+    }
+
+    /** TIME: the proxy's clock as Redis writes it, seconds and microseconds as two bulk strings. */
+    private Reply time() {
+        Instant now = clock.instant();
+        return Reply.array(List.of(bulk(Long.toString(now.getEpochSecond())),
+                bulk(Integer.toString(now.getNano() / 1000))));
     }
 
     /**
@@ -63,11 +96,6 @@ final class LocalCommands {
     static boolean isClientSetInfo(RespCommand command) {
         return command.argCount() == 4 && command.argEqualsIgnoreCase(0, "client")
                 && command.argEqualsIgnoreCase(1, "setinfo");
-    }
-
-    /** Whether a client that has not authenticated may run it (Redis lets AUTH, HELLO and QUIT through). */
-    static boolean allowedBeforeAuth(String name) {
-        return name.equals("auth") || name.equals("quit") || name.equals("hello");
     }
 
     /** AUTH password, or AUTH default password (Redis 6 form with the only user a proxy has). */

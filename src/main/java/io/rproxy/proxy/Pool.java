@@ -27,6 +27,8 @@ public final class Pool {
     /** Guards rebuilding the router, so that concurrent ejections cannot install a stale live set last. */
     private final ReentrantLock routerLock = new ReentrantLock();
     private volatile Router router;
+    /** The port the pool's listener bound (the configured one, unless that was 0); 0 before it is bound. */
+    private volatile int port;
 
     /** @param random for the random distribution; null means a ThreadLocalRandom per client thread */
     Pool(PoolConfig config, RespLimits limits, BackendRuntime runtime, RandomGenerator random) {
@@ -96,6 +98,27 @@ public final class Pool {
     BackendServer server(int index) {
         return servers.get(index);
     }
+
+    int serverCount() {
+        return servers.size();
+    }
+
+    /**
+     * The server for a command every server answers alike (COMMAND DOCS, help texts): spread by client id,
+     * and stable for one client.
+     */
+    int anyServer(long clientId) {
+        return (int) Math.floorMod(clientId, (long) servers.size());
+    }
+
+    void bound(int listenPort) {
+        port = listenPort;
+    }
+
+    int port() {
+        return port;
+    }
+
 
     void preconnect() {
         if (config.preconnect()) {

@@ -44,6 +44,7 @@ final class PoolListener {
             throw new IOException("pool '" + pool.name() + "' cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         this.serverSocket = socket;
+        pool.bound(socket.getLocalPort());
     }
 
     /** The bound port (useful when the configuration asked for port 0 in tests). */

@@ -28,6 +28,8 @@ public final class Proxy {
 
     private final ProxyConfig config;
     private final CommandTable commands;
+    private final CommandClasses classes;
+    private final Clock clock;
     private final AtomicLong clientIds = new AtomicLong();
     private final Map<String, PoolListener> listeners = new LinkedHashMap<>();
     private final List<Pool> pools = new ArrayList<>();
@@ -40,6 +42,8 @@ public final class Proxy {
     private Proxy(ProxyConfig config, CommandTable commands, Clock clock, RandomGenerator random) {
         this.config = config;
         this.commands = commands;
+        this.classes = CommandClasses.load(commands);
+        this.clock = clock;
         this.backends = new BackendRuntime(clock);
         this.random = random;
     }
@@ -80,7 +84,8 @@ public final class Proxy {
             for (PoolConfig poolConfig : config.pools().values()) {
                 Pool pool = new Pool(poolConfig, config.limits(), backends, random);
                 pools.add(pool);
-                listeners.put(pool.name(), new PoolListener(pool, new CommandDispatcher(pool, commands), clientIds));
+                CommandDispatcher dispatcher = new CommandDispatcher(pool, commands, classes, clock);
+                listeners.put(pool.name(), new PoolListener(pool, dispatcher, clientIds));
             }
         } catch (IOException e) {
             listeners.values().forEach(PoolListener::stopAccepting);

@@ -1,6 +1,7 @@
 package io.rproxy.proxy;
 
 import io.rproxy.backend.BackendRequest;
+import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
@@ -8,6 +9,7 @@ import io.rproxy.resp.RespCommand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A multi-key command whose keys may live on several servers (MGET, MSET, DEL, ...): sent as one command per
@@ -17,11 +19,26 @@ import java.util.List;
  * <p>When every key lives on one server the client's frame is forwarded untouched, as any keyed command is.
  */
 abstract class Splitter {
+    /** The merges {@code command-classes.tsv} may name for a split command. */
+    static final Set<String> MERGES = Set.of("in-order", "all-ok", "sum");
+    /** How the errors the proxy makes about a server begin; they name the server already. */
+    private static final String PROXY_ERROR = "ERR rproxy: ";
+
     /** Arguments per key: 1 for MGET/DEL (keys only), 2 for MSET (key, value). */
     private final int argsPerKey;
 
     Splitter(int argsPerKey) {
         this.argsPerKey = argsPerKey;
+    }
+
+    /** The splitter for a merge of {@link #MERGES}. */
+    static Splitter of(String merge) {
+        return switch (merge) {
+            case "in-order" -> new MultiGet();
+            case "all-ok" -> new MultiSet();
+            case "sum" -> new KeyCount();
+            default -> throw new IllegalArgumentException("unknown merge '" + merge + "'");
+        };
     }
 
     /** True when the argument count fits the shape (MSET needs whole key-value pairs). */
@@ -76,20 +93,23 @@ abstract class Splitter {
         }
         BackendRequest[] parts = new BackendRequest[partServers.size()];
         pool.stats().fragments(parts.length);
+        BackendServer[] servers = new BackendServer[parts.length];
         for (int p = 0; p < parts.length; p++) {
             parts[p] = new BackendRequest(RespCommand.of(partArgs.get(p)).frame());
-            pool.server(partServers.get(p)).send(parts[p], affinity);
+            servers[p] = pool.server(partServers.get(p));
+            servers[p].send(parts[p], affinity);
         }
-        return () -> mergeWhenDone(parts, partOfKey);
+        return () -> mergeWhenDone(parts, servers, partOfKey);
     }
 
-    private Reply mergeWhenDone(BackendRequest[] requests, int[] partOfKey) {
+    /** Awaits every part (a client's later requests may be queued behind them), then merges or fails as one. */
+    private Reply mergeWhenDone(BackendRequest[] requests, BackendServer[] servers, int[] partOfKey) {
         Reply[] replies = new Reply[requests.length];
         Reply firstError = null;
         for (int p = 0; p < requests.length; p++) {
             replies[p] = requests[p].await();
             if (replies[p].isError() && firstError == null) {
-                firstError = replies[p];
+                firstError = namingServer(replies[p], servers[p]);
             }
         }
         if (firstError != null) {
@@ -100,6 +120,22 @@ abstract class Splitter {
         } catch (ProtocolException e) {
             return Reply.error("ERR rproxy: a server's part of the reply is malformed: " + e.getMessage());
         }
+    }
+
+    /**
+     * A part's error as the client sees it: the server is named, or the client could not tell which of the
+     * servers failed. The error code stays first ({@code OOM rproxy: redis2 (127.0.0.1:6380): command not
+     * allowed ...}) so clients that act on codes still can; the proxy's own connection errors name it already.
+     */
+    static Reply namingServer(Reply error, BackendServer server) {
+        String message = error.errorMessage();
+        if (message.startsWith(PROXY_ERROR)) {
+            return error;
+        }
+        int space = message.indexOf(' ');
+        String code = space < 0 ? message : message.substring(0, space);
+        String rest = space < 0 ? "" : message.substring(space + 1);
+        return Reply.error(code + " rproxy: " + server.spec().describe() + ": " + rest);
     }
 
     /** MGET: one array, values in the caller's key order. */

@@ -20,6 +20,12 @@ class AuthAndDatabaseIT {
              Jedis client = proxy.jedis()) {
             JedisDataException noAuth = assertThrows(JedisDataException.class, () -> client.get("k"));
             assertEquals("NOAUTH Authentication required.", noAuth.getMessage());
+            for (String[] local : new String[][] {{"INFO"}, {"TIME"}, {"CLIENT", "SETINFO", "LIB-NAME", "x"}}) {
+                JedisDataException before = assertThrows(JedisDataException.class,
+                        () -> client.sendCommand(() -> local[0].getBytes(), java.util.Arrays.copyOfRange(local, 1,
+                                local.length)));
+                assertEquals("NOAUTH Authentication required.", before.getMessage(), local[0]);
+            }
             JedisDataException wrong = assertThrows(JedisDataException.class, () -> client.auth("guess"));
             assertEquals("WRONGPASS invalid username-password pair or user is disabled.", wrong.getMessage());
             assertThrows(JedisDataException.class, () -> client.set("k", "v"), "a wrong password grants nothing");

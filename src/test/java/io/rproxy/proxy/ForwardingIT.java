@@ -19,6 +19,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.params.SortingParams;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /** Real clients through rproxy to three real redis-servers: keys spread, replies in order, splits merged. */
@@ -140,6 +141,24 @@ class ForwardingIT {
             client.sadd("{u}:right", "2", "3", "4");
             assertEquals(2, client.sinterstore("{u}:both", "{u}:left", "{u}:right"));
             assertEquals(java.util.Set.of("2", "3"), client.smembers("{u}:both"));
+        }
+    }
+
+    @Test
+    void sortPatternsMustReadKeysOnTheSortedKeysServer() {
+        try (Jedis client = proxy.jedis()) {
+            client.rpush("{s}list", "1", "2", "3");
+            client.mset("{s}w_1", "30", "{s}w_2", "10", "{s}w_3", "20", "{s}d_1", "one", "{s}d_2", "two");
+            assertEquals(List.of("2", "3", "1"), client.sort("{s}list", new SortingParams().by("{s}w_*")));
+            assertEquals(Arrays.asList("two", null, "one"),
+                    client.sort("{s}list", new SortingParams().by("{s}w_*").get("{s}d_*")));
+            assertEquals(List.of("1", "2", "3"), client.sort("{s}list", new SortingParams().by("nosort").get("#")));
+            for (SortingParams untagged : List.of(new SortingParams().by("w_*"), new SortingParams().get("d_*"),
+                    new SortingParams().get("{*}d"))) {
+                JedisDataException refused = assertThrows(JedisDataException.class,
+                        () -> client.sort("{s}list", untagged));
+                assertEquals("CROSSSLOT Keys in request don't hash to the same server", refused.getMessage());
+            }
         }
     }
 

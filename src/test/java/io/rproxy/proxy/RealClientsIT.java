@@ -1,6 +1,7 @@
 package io.rproxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.LettuceFutures;
@@ -18,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -26,9 +29,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 
-/** Lettuce, redis-cli and redis-benchmark through rproxy to three real redis-servers. */
+/**
+ * Jedis, Lettuce, redis-cli and redis-benchmark through rproxy to three real redis-servers: their handshakes
+ * (HELLO, CLIENT SETINFO, CLIENT SETNAME, ...) and common operations, pipelined and not, with no error reaching
+ * the caller.
+ */
 class RealClientsIT {
     private static RedisServer[] redis;
     private static RunningProxy proxy;
@@ -78,6 +92,95 @@ class RealClientsIT {
                 }
                 assertEquals(Long.toString(expected), sync.get("counter:" + k));
             }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void jedisHandshakeAndCommonOperationsPlainAndPipelined() {
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().clientName("jedis-it")
+                .timeoutMillis(10_000).build();
+        try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", proxy.port()), config)) {
+            assertEquals("jedis-it", jedis.clientGetname());
+            assertEquals("PONG", jedis.ping());
+            assertEquals("OK", jedis.set("j:s", "1"));
+            assertEquals(5, jedis.incrBy("j:s", 4));
+            assertEquals("OK", jedis.mset("j:a", "A", "j:b", "B", "j:c", "C"));
+            assertEquals(List.of("A", "B", "C"), jedis.mget("j:a", "j:b", "j:c"));
+            assertEquals(3, jedis.exists("j:a", "j:b", "j:c"));
+            assertEquals(2, jedis.hset("j:h", Map.of("f1", "1", "f2", "2")));
+            assertEquals(Map.of("f1", "1", "f2", "2"), jedis.hgetAll("j:h"));
+            assertEquals(3, jedis.rpush("j:l", "x", "y", "z"));
+            assertEquals(List.of("x", "y", "z"), jedis.lrange("j:l", 0, -1));
+            assertEquals(2, jedis.sadd("{j}s1", "1", "2"));
+            assertEquals(1, jedis.sadd("{j}s2", "2"));
+            assertEquals(Set.of("2"), jedis.sinter("{j}s1", "{j}s2"));
+            assertEquals(1, jedis.zadd("j:z", 1.5, "m"));
+            assertEquals(1.5, jedis.zscore("j:z", "m"));
+            assertEquals(1, jedis.expire("j:z", 100_000));
+            assertTrue(jedis.ttl("j:z") > 99_000);
+            assertTrue(jedis.info("server").contains("rproxy_version:"));
+            assertEquals(2, jedis.time().size());
+            assertEquals(4, jedis.del("j:a", "j:b", "j:c", "j:s"));
+
+            Pipeline pipeline = jedis.pipelined();
+            Response<String> set = pipeline.set("j:p", "v");
+            Response<List<String>> mget = pipeline.mget("j:p", "j:none", "j:l");
+            Response<Long> exists = pipeline.exists("j:p", "j:h", "j:l");
+            Response<Object> refused = pipeline.sendCommand(Protocol.Command.KEYS, "*");
+            Response<String> echo = pipeline.get("j:p");
+            pipeline.sync();
+            assertEquals("OK", set.get());
+            assertEquals(java.util.Arrays.asList("v", null, null), mget.get());
+            assertEquals(3, exists.get());
+            JedisDataException error = assertThrows(JedisDataException.class, refused::get);
+            assertEquals("ERR command 'keys' is not supported by rproxy", error.getMessage());
+            assertEquals("v", echo.get());
+        }
+    }
+
+    @Test
+    void jedisPooledWithItsConnectionPool() {
+        try (JedisPooled jedis = new JedisPooled("127.0.0.1", proxy.port())) {
+            for (int i = 0; i < 100; i++) {
+                jedis.set("pooled:" + i, Integer.toString(i));
+            }
+            assertEquals(List.of("0", "50", "99"), jedis.mget("pooled:0", "pooled:50", "pooled:99"));
+            assertEquals(100, jedis.del(java.util.stream.IntStream.range(0, 100).mapToObj(i -> "pooled:" + i)
+                    .toArray(String[]::new)));
+        }
+    }
+
+    @Test
+    void lettuceHandshakeWithClientNameAndCommonOperations() throws Exception {
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(proxy.port())
+                .withClientName("lettuce-it").withTimeout(Duration.ofSeconds(10)).build());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            assertEquals("lettuce-it", sync.clientGetname());
+            assertEquals("OK", sync.mset(Map.of("lt:a", "1", "lt:b", "2", "lt:c", "3")));
+            assertEquals(3, sync.exists("lt:a", "lt:b", "lt:c"));
+            assertEquals(List.of("1", "2", "3"),
+                    sync.mget("lt:a", "lt:b", "lt:c").stream().map(kv -> kv.getValue()).toList());
+            assertEquals(Boolean.TRUE, sync.hset("lt:h", "f", "v"));
+            assertEquals("v", sync.hget("lt:h", "f"));
+            assertEquals(2, sync.lpush("lt:l", "a", "b"));
+            assertEquals(1, sync.zadd("lt:z", 2.0, "m"));
+            assertEquals("hello", sync.echo("hello"));
+            assertTrue(sync.info().contains("# Server"));
+            assertEquals(4, sync.del("lt:a", "lt:b", "lt:c", "lt:h"));
+
+            RedisAsyncCommands<String, String> async = connection.async();
+            RedisFuture<String> set = async.set("lt:p", "v");
+            RedisFuture<Long> touched = async.touch("lt:p", "lt:l", "lt:z", "lt:none");
+            RedisFuture<String> get = async.get("lt:p");
+            RedisFuture<Long> unlinked = async.unlink("lt:p", "lt:l", "lt:z");
+            assertTrue(LettuceFutures.awaitAll(10, TimeUnit.SECONDS, set, touched, get, unlinked));
+            assertEquals("OK", set.get());
+            assertEquals(3, touched.get());
+            assertEquals("v", get.get());
+            assertEquals(3, unlinked.get());
         } finally {
             client.shutdown();
         }

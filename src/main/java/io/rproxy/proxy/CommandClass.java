@@ -1,0 +1,34 @@
+package io.rproxy.proxy;
+
+import java.util.Locale;
+
+/**
+ * How rproxy serves a command. Every runnable entry of the command table has exactly one class, given by the
+ * hand-written {@code command-classes.tsv} ({@link CommandClasses}); the names here are that file's spelling.
+ */
+enum CommandClass {
+    /** Sent untouched to the server that owns its keys; keys on several servers get -CROSSSLOT. */
+    FORWARD,
+    /** Keys spread over servers: one part per server, the parts' replies merged ({@link Splitter}). */
+    SPLIT,
+    /** Answered by the proxy itself ({@link LocalCommands}). */
+    LOCAL,
+    /** No key, and every server gives the same answer (COMMAND DOCS, help texts): sent to any one server. */
+    ANY,
+    /** Meaningless or unsafe through a sharding proxy: refused with an error, the connection stays open. */
+    REFUSE;
+
+    /** The file's spelling: lower case. */
+    String fileName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static CommandClass ofFileName(String name) {
+        for (CommandClass c : values()) {
+            if (c.fileName().equals(name)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown class '" + name + "'");
+    }
+}

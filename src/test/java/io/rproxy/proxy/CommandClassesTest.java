@@ -1,0 +1,133 @@
+package io.rproxy.proxy;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rproxy.backend.BackendRuntime;
+import io.rproxy.config.ConfigLoader;
+import io.rproxy.config.ProxyConfig;
+import io.rproxy.resp.Reply;
+import io.rproxy.resp.RespCommand;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The class table against the command table it classifies, and the loader's refusals of a bad one. */
+class CommandClassesTest {
+    private static final CommandTable TABLE = CommandTable.load();
+    private static final CommandClasses CLASSES = CommandClasses.load(TABLE);
+
+    @Test
+    void everyRunnableEntryOfTheTableHasOneClass() {
+        long runnable = TABLE.all().stream().filter(CommandClasses::runnable).count();
+        assertEquals(runnable, CLASSES.counts().values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(Map.of(CommandClass.FORWARD, 170, CommandClass.SPLIT, 6, CommandClass.LOCAL, 13,
+                CommandClass.ANY, 13, CommandClass.REFUSE, 150), CLASSES.counts(),
+                "a class changed: update README's Commands section too");
+    }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @CsvSource({
+        "get, FORWARD", "eval, FORWARD", "zunionstore, FORWARD", "object|encoding, FORWARD", "sort, FORWARD",
+        "mget, SPLIT", "exists, SPLIT", "ping, LOCAL", "info, LOCAL", "command|count, LOCAL",
+        "command, ANY", "command|docs, ANY", "keys, REFUSE", "blpop, REFUSE", "xread, REFUSE", "multi, REFUSE",
+        "watch, REFUSE", "subscribe, REFUSE", "client|kill, REFUSE", "config|get, REFUSE", "flushall, REFUSE",
+    })
+    void classesOfWellKnownCommands(String name, CommandClass expected) {
+        assertEquals(expected, CLASSES.classOf(TABLE.byName(name)));
+    }
+
+    @Test
+    void noKeyedCommandIsRefusedWithoutAReasonAProxyHas() {
+        for (CommandSpec spec : TABLE) {
+            if (CommandClasses.runnable(spec) && spec.keys().findsKeys()
+                    && CLASSES.classOf(spec) == CommandClass.REFUSE) {
+                assertTrue(List.of("blocking", "pubsub", "transaction", "admin", "cluster")
+                        .contains(CLASSES.of(spec).detail()), spec.name());
+            }
+        }
+    }
+
+    @Test
+    void anEntryLeftUnclassifiedFailsTheLoad() {
+        List<String> lines = classLines();
+        lines.removeIf(l -> l.startsWith("hget\t"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CommandClasses(lines, TABLE));
+        assertEquals("command-classes.tsv: 'hget' of commands.tsv has no class", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "get\tforward\t-            | 'get' is listed twice",
+        "nosuch\tforward\t-          | 'nosuch' is not in commands.tsv",
+        "client\trefuse\tadmin       | 'client' is a container that needs a subcommand",
+        "hget\tsplit\tsum            | 'hget' is listed twice",
+        "ping\tforward\t-            | 'ping' has no key to route by",
+        "keys\trefuse\tbecause       | 'keys': detail 'because' does not fit class refuse",
+        "mget\tsplit\tconcat         | 'mget': detail 'concat' does not fit class split",
+        "get\tsometimes\t-           | unknown class 'sometimes'",
+        "get\tforward                | expected 3 tab-separated columns, got 2",
+    })
+    void badLinesAreReportedWithTheirLineNumber(String line, String message) {
+        List<String> lines = classLines();
+        if (line.startsWith("ping") || line.startsWith("keys") || line.startsWith("mget")) {
+            lines.removeIf(l -> l.startsWith(line.substring(0, line.indexOf('\t') + 1)));
+        }
+        lines.add(line.strip().replace("\\t", "\t"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CommandClasses(lines, TABLE));
+        assertTrue(e.getMessage().startsWith("command-classes.tsv line " + lines.size() + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void everyLocalCommandIsAnsweredByLocalCommands() {
+        Pool pool = pool();
+        Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000, 123_456_789), ZoneOffset.UTC);
+        LocalCommands local = new LocalCommands(pool, TABLE, clock);
+        for (CommandSpec spec : TABLE) {
+            if (CommandClasses.runnable(spec) && CLASSES.classOf(spec) == CommandClass.LOCAL) {
+                List<String> args = new ArrayList<>(List.of(spec.name().split("\\|")));
+                while (!spec.arityAllows(args.size())) {
+                    args.add(spec.name().equals("select") ? "0" : "x");
+                }
+                Reply reply = local.answer(spec.name(), RespCommand.of(args.toArray(String[]::new)),
+                        new ClientState(1, true));
+                assertFalse(reply == null, spec.name());
+            }
+        }
+        assertEquals(Reply.array(List.of(Reply.bulk("1700000000".getBytes()), Reply.bulk("123456".getBytes()))),
+                local.answer("time", RespCommand.of("TIME"), new ClientState(1, true)));
+        assertEquals(Reply.integer(TABLE.all().stream().filter(s -> !s.isSubcommand()).count()),
+                local.answer("command|count", RespCommand.of("COMMAND", "COUNT"), new ClientState(1, true)));
+        assertThrows(IllegalArgumentException.class,
+                () -> local.answer("get", RespCommand.of("GET", "k"), new ClientState(1, true)));
+    }
+
+    private static Pool pool() {
+        ProxyConfig config = ConfigLoader.parse("[admin]\nlisten = \"127.0.0.1:1\"\n[pools.p]\n"
+                + "listen = \"127.0.0.1:2\"\nservers = [\"127.0.0.1:1:1\"]\n", Path.of("test.toml"));
+        return new Pool(config.pools().get("p"), config.limits(), new BackendRuntime(Clock.systemUTC()), null);
+    }
+
+    private static List<String> classLines() {
+        List<String> lines = new ArrayList<>();
+        try (var in = CommandClasses.class.getResourceAsStream(CommandClasses.RESOURCE)) {
+            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().forEach(lines::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,312 @@
+package io.rproxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RunningProxy;
+import io.rproxy.proxy.KeyFinderSpec.Index;
+import io.rproxy.proxy.KeyFinderSpec.KeyNum;
+import io.rproxy.resp.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Walks every entry of the command table through rproxy (three real redis-servers behind it) and checks that
+ * each behaves as its class says. Whether a command reached a backend is read from the backends' own
+ * {@code INFO commandstats}, reset before each command: forwarded and any-server commands must show up on a
+ * backend, local and refused ones on none. Where the answer cannot depend on which server ran it, the reply must
+ * also be byte-identical to a direct redis-server's on the same (empty) data.
+ */
+class EveryCommandIT {
+    private static final CommandTable TABLE = CommandTable.load();
+    /** Fails here, before any server starts, when a command of the table has no class. */
+    private static final CommandClasses CLASSES = CommandClasses.load(TABLE);
+    /** Forwarded commands whose reply may differ between two servers with the same data. */
+    private static final List<String> NOT_REPEATABLE = List.of("object|freq", "object|idletime",
+            "memory|usage");
+
+    private static RedisServer[] backends;
+    private static RedisServer direct;
+    private static RunningProxy proxy;
+
+    @BeforeAll
+    static void start() {
+        backends = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
+        direct = RedisServer.start();
+        proxy = RunningProxy.startPool("hash_tag = \"{}\"", backends);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        Stream.concat(Stream.of(backends), Stream.of(direct)).forEach(RedisServer::close);
+    }
+
+    @BeforeEach
+    void resetServers() {
+        for (RedisServer server : servers()) {
+            try (Jedis jedis = server.jedis()) {
+                jedis.flushAll();
+                jedis.configResetStat();
+            }
+        }
+    }
+
+    static Stream<String> runnableCommands() {
+        return TABLE.all().stream().filter(CommandClasses::runnable).map(CommandSpec::name);
+    }
+
+    static Stream<String> containers() {
+        return TABLE.all().stream().filter(CommandSpec::hasSubcommands).map(CommandSpec::name);
+    }
+
+    @Test
+    void everyRunnableCommandHasExactlyOneClass() {
+        long runnable = runnableCommands().count();
+        assertEquals(runnable, CLASSES.counts().values().stream().mapToInt(Integer::intValue).sum());
+        runnableCommands().forEach(name -> CLASSES.classOf(TABLE.byName(name))); // throws when unclassified
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runnableCommands")
+    void behavesAsItsClassSays(String name) {
+        CommandSpec spec = TABLE.byName(name);
+        List<String> request = invocation(spec);
+        switch (CLASSES.classOf(spec)) {
+            case FORWARD -> checkForwarded(spec, request);
+            case ANY -> checkSentToOneServer(spec, request);
+            case SPLIT -> checkSplit(spec);
+            case LOCAL -> checkLocal(spec);
+            case REFUSE -> checkRefused(spec, request);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void containersAnswerLikeRedisWithoutOrWithAnUnknownSubcommand(String name) {
+        for (List<String> request : List.of(List.of(name), List.of(name, "nosuchsub", "x"))) {
+            if (name.equals("command") && request.size() == 1) {
+                continue; // COMMAND alone runs: it is classified and walked above
+            }
+            assertEquals(directReply(request), proxyReply(request), String.join(" ", request));
+        }
+        assertTrue(backendsThatRan(name).isEmpty());
+    }
+
+    private void checkForwarded(CommandSpec spec, List<String> request) {
+        assertTrue(spec.keys().keyIndexes(bytes(request)).length > 0, "the invocation names a key: " + request);
+        Reply reply = proxyReply(request);
+        assertNotOurs(reply, request);
+        assertEquals(1, backendsThatRan(spec.name()).size(), "ran on exactly one backend: " + request);
+        if (!NOT_REPEATABLE.contains(spec.name())) {
+            assertEquals(directReply(request), reply, String.join(" ", request));
+        }
+    }
+
+    /**
+     * Same answer as Redis; for a list, the same number of elements: COMMAND, COMMAND DOCS and COMMAND INFO list
+     * commands and their subcommands in the order of a server's hash tables, which differs between servers.
+     */
+    private void checkSentToOneServer(CommandSpec spec, List<String> request) {
+        Reply reply = proxyReply(request);
+        assertNotOurs(reply, request);
+        assertEquals(1, backendsThatRan(spec.name()).size(), "ran on exactly one backend: " + request);
+        assertEquals(unordered(directReply(request)), unordered(reply), String.join(" ", request));
+    }
+
+    private static Object unordered(Reply reply) {
+        return reply.type() != '*' || reply.isNull() ? reply : "array of " + reply.elements().size();
+    }
+
+    /** Twelve keys spread over the three servers, set the same way on the direct server, then the command. */
+    private void checkSplit(CommandSpec spec) {
+        List<String> mset = new ArrayList<>(List.of("mset"));
+        List<String> keys = new ArrayList<>(List.of(spec.name()));
+        for (int i = 0; i < 12; i++) {
+            mset.addAll(List.of("split:" + i, "v" + i));
+            keys.add("split:" + (i * 5 % 13)); // some keys are missing, in no particular order
+            if (spec.name().equals("mset")) {
+                keys.add("w" + i);
+            }
+        }
+        assertEquals(directReply(mset), proxyReply(mset));
+        assertTrue(Stream.of(backends).filter(b -> dbSize(b) > 0).count() > 1, "the keys span several servers");
+        resetStats();
+        assertEquals(directReply(keys), proxyReply(keys), String.join(" ", keys));
+        assertTrue(backendsThatRan(spec.name()).size() > 1, "split over several servers");
+        if (spec.name().equals("mset") || spec.name().equals("mget")) {
+            List<String> mget = new ArrayList<>(List.of("mget"));
+            mget.addAll(keys.subList(1, keys.size()));
+            assertEquals(directReply(mget), proxyReply(mget), "the data agrees afterwards");
+        }
+    }
+
+    private void checkLocal(CommandSpec spec) {
+        LOCAL_CHECKS.get(spec.name()).accept(spec);
+        assertTrue(backendsThatRan(spec.name()).isEmpty(), "no backend saw " + spec.name());
+    }
+
+    private void checkRefused(CommandSpec spec, List<String> request) {
+        assertEquals(Reply.error("ERR command '" + spec.name() + "' is not supported by rproxy"),
+                proxyReply(request), String.join(" ", request));
+        if (!spec.name().equals("config|resetstat")) { // this test's own resets show up as that command
+            assertTrue(backendsThatRan(spec.name()).isEmpty(), "no backend saw " + request);
+        }
+        assertEquals(Reply.PONG, proxyReply(List.of("ping")), "the connection stays open");
+    }
+
+    /** How each local command is checked: what its answer must be. */
+    private static final Map<String, Consumer<CommandSpec>> LOCAL_CHECKS = Map.ofEntries(
+            Map.entry("ping", s -> sameAsRedis(List.of("ping"), List.of("ping", "hello there"))),
+            Map.entry("echo", s -> sameAsRedis(List.of("echo", "hello"))),
+            Map.entry("auth", s -> sameAsRedis(List.of("auth", "secret"))), // no redis_auth: Redis's own error
+            Map.entry("select", s -> sameAsRedis(List.of("select", "0"))),
+            Map.entry("reset", s -> sameAsRedis(List.of("reset"))),
+            Map.entry("quit", s -> {
+                try (RawClient client = new RawClient(proxy.port())) {
+                    assertEquals(Reply.OK, client.call("quit"));
+                    assertTrue(client.closedByPeer());
+                }
+            }),
+            Map.entry("hello", s -> {
+                String hello = text(proxyReply(List.of("hello", "2")));
+                assertTrue(hello.contains("proto\r\n:2\r\n") && hello.contains("rproxy"), hello);
+                assertEquals(Reply.error("NOPROTO unsupported protocol version"), proxyReply(List.of("hello", "3")));
+            }),
+            Map.entry("client|setname", s -> sameAsRedis(List.of("client", "setname", "walker"))),
+            Map.entry("client|getname", s -> {
+                try (RawClient client = new RawClient(proxy.port())) {
+                    assertEquals(Reply.NULL_BULK, client.call("client", "getname"));
+                    client.call("client", "setname", "named");
+                    assertEquals("$5\r\nnamed\r\n", text(client.call("client", "getname")));
+                }
+            }),
+            Map.entry("client|id", s -> assertEquals(':', proxyReply(List.of("client", "id")).type())),
+            Map.entry("command|count", s -> sameAsRedis(List.of("command", "count"))),
+            Map.entry("info", s -> {
+                String info = text(proxyReply(List.of("info")));
+                assertTrue(info.contains("# Server\r\nredis_version:" + TABLE.redisVersion() + "\r\n"), info);
+                assertTrue(info.contains("\r\ntcp_port:" + proxy.port() + "\r\n"), info);
+                assertTrue(info.contains("\r\n\r\n# Clients\r\nconnected_clients:"), info);
+                assertFalse(text(proxyReply(List.of("info", "clients"))).contains("# Server"));
+            }),
+            Map.entry("time", s -> {
+                List<Reply> time = proxyReply(List.of("time")).elements();
+                long seconds = Long.parseLong(new String(time.get(0).bulkValue(), StandardCharsets.US_ASCII));
+                long micros = Long.parseLong(new String(time.get(1).bulkValue(), StandardCharsets.US_ASCII));
+                assertTrue(Math.abs(seconds - System.currentTimeMillis() / 1000) < 60, "seconds " + seconds);
+                assertTrue(micros >= 0 && micros < 1_000_000, "micros " + micros);
+            }));
+
+    @Test
+    void everyLocalCommandHasACheck() {
+        runnableCommands().filter(n -> CLASSES.classOf(TABLE.byName(n)) == CommandClass.LOCAL)
+                .forEach(n -> assertTrue(LOCAL_CHECKS.containsKey(n), "no check for local command " + n));
+    }
+
+    private static void sameAsRedis(List<?>... requests) {
+        for (List<?> request : requests) {
+            @SuppressWarnings("unchecked")
+            List<String> args = (List<String>) request;
+            assertEquals(directReply(args), proxyReply(args), String.join(" ", args));
+        }
+    }
+
+    /**
+     * A request that passes the command's arity and names keys where its key specs look for them: its name,
+     * then {@code {t}N} arguments (one hash tag, so several keys live together), with {@code 1} as numkeys.
+     */
+    static List<String> invocation(CommandSpec spec) {
+        List<String> args = new ArrayList<>(Arrays.asList(spec.name().split("\\|")));
+        int count = Math.abs(spec.arity());
+        List<Integer> numKeysAt = new ArrayList<>();
+        for (KeyFinderSpec keySpec : spec.keys().specs()) {
+            if (keySpec.begin() instanceof Index(int pos) && keySpec.find() instanceof KeyNum k) {
+                numKeysAt.add(pos + k.keyNumIdx());
+                count = Math.max(count, pos + k.firstKey() + 1);
+            }
+        }
+        while (args.size() < count) {
+            args.add(numKeysAt.contains(args.size()) ? "1" : "{t}" + args.size());
+        }
+        return args;
+    }
+
+    /** The proxy's errors that mean it did not forward: any of them on a forwarded command is a failure. */
+    private static void assertNotOurs(Reply reply, List<String> request) {
+        String text = text(reply);
+        for (String ours : List.of("not supported by rproxy", "unknown command", "wrong number of arguments",
+                "CROSSSLOT", "ERR rproxy:")) {
+            assertFalse(text.contains(ours), request + " got " + text);
+        }
+    }
+
+    private static Reply proxyReply(List<String> request) {
+        try (RawClient client = new RawClient(proxy.port())) {
+            return client.call(request);
+        }
+    }
+
+    private static Reply directReply(List<String> request) {
+        try (RawClient client = new RawClient(direct.port())) {
+            return client.call(request);
+        }
+    }
+
+    /** The backends whose commandstats show {@code name} (calls, rejected or failed) since the last reset. */
+    private static List<RedisServer> backendsThatRan(String name) {
+        List<RedisServer> ran = new ArrayList<>();
+        for (RedisServer backend : backends) {
+            try (Jedis jedis = backend.jedis()) {
+                if (jedis.info("commandstats").contains("cmdstat_" + name + ":")) {
+                    ran.add(backend);
+                }
+            }
+        }
+        return ran;
+    }
+
+    private static void resetStats() {
+        for (RedisServer backend : backends) {
+            try (Jedis jedis = backend.jedis()) {
+                jedis.configResetStat();
+            }
+        }
+    }
+
+    private static long dbSize(RedisServer server) {
+        try (Jedis jedis = server.jedis()) {
+            return jedis.dbSize();
+        }
+    }
+
+    private static List<RedisServer> servers() {
+        List<RedisServer> all = new ArrayList<>(Arrays.asList(backends));
+        all.add(direct);
+        return all;
+    }
+
+    private static byte[][] bytes(List<String> request) {
+        return request.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    }
+
+    private static String text(Reply reply) {
+        return new String(reply.bytes(), StandardCharsets.UTF_8);
+    }
+}
