@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import java.util.ArrayList;
@@ -24,26 +25,25 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /** Real clients through rproxy to three real redis-servers: keys spread, replies in order, splits merged. */
 class ForwardingIT {
+    private static ProxiedServers servers;
     private static RedisServer[] redis;
     private static RunningProxy proxy;
 
     @BeforeAll
     static void start() {
-        redis = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
-        proxy = RunningProxy.startPool("hash_tag = \"{}\"", redis);
+        servers = ProxiedServers.start(3, "hash_tag = \"{}\"");
+        redis = servers.redis();
+        proxy = servers.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        Stream.of(redis).forEach(RedisServer::close);
+        servers.close();
     }
 
     @BeforeEach
     void flush() {
-        Stream.of(redis).forEach(RedisServer::flushAll);
+        servers.flushAll();
     }
 
     @Test

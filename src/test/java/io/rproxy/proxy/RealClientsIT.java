@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.rproxy.harness.Harness;
+import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import java.io.IOException;
@@ -44,26 +45,25 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * the caller.
  */
 class RealClientsIT {
+    private static ProxiedServers servers;
     private static RedisServer[] redis;
     private static RunningProxy proxy;
 
     @BeforeAll
     static void start() {
-        redis = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
-        proxy = RunningProxy.startPool("", redis);
+        servers = ProxiedServers.start(3, "");
+        redis = servers.redis();
+        proxy = servers.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        Stream.of(redis).forEach(RedisServer::close);
+        servers.close();
     }
 
     @BeforeEach
     void flush() {
-        Stream.of(redis).forEach(RedisServer::flushAll);
+        servers.flushAll();
     }
 
     @Test
