@@ -37,7 +37,7 @@ public final class Proxy {
     /** How long a replaced generation may take to answer what is in flight, beyond its own timeout. */
     static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
     /** Drains are rare and short: polling a few counters every few ms costs nothing and needs no hooks. */
-    private static final long DRAIN_POLL_NANOS = Duration.ofMillis(2).toNanos();
+    private static final long DRAIN_POLL_NANOS = Duration.ofMillis(5).toNanos();
 
     private final CommandTable commands;
     private final AtomicLong clientIds = new AtomicLong();

@@ -31,7 +31,8 @@ class ReloadCommandsIT {
     }
 
     private static String config(int adminPort, int... poolPorts) {
-        StringBuilder toml = new StringBuilder("[admin]\nlisten = \"127.0.0.1:" + adminPort + "\"\npassword = \"pw\"\n");
+        StringBuilder toml = new StringBuilder("[admin]\nlisten = \"127.0.0.1:" + adminPort + "\"\n")
+                .append("password = \"pw\"\n");
         for (int i = 0; i < poolPorts.length; i++) {
             toml.append("\n[pools.p").append(i).append("]\nlisten = \"127.0.0.1:").append(poolPorts[i])
                     .append("\"\nservers = [\"").append(redis.address()).append(":1\"]\n");
