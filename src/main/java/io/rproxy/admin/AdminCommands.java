@@ -1,5 +1,6 @@
 package io.rproxy.admin;
 
+import io.rproxy.RproxyException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import java.util.ArrayList;
@@ -26,10 +27,16 @@ final class AdminCommands {
         byName.put(help.name(), help);
     }
 
-    /** The commands of this version. The reload issue adds LOAD, COMMIT, CANCEL, RELOAD, CONFIG STAGED here. */
+    /** The commands of this version. */
     static AdminCommands standard() {
         return new AdminCommands(List.of(
-                new Ping(), new ShowVersion(), new ShowStatus(), new ShowStats(), new ConfigActive()));
+                new Ping(), new ShowVersion(), new ShowStatus(), new ShowStats(), new ConfigActive(),
+                new ConfigStaged(), new LoadConfig(), new CommitConfig(), new CancelConfig(), new ReloadConfig()));
+    }
+
+    /** A command refused for a reason (a bad configuration lists every problem): one {@code -ERR} line. */
+    static Reply refusal(RproxyException e) {
+        return Reply.error("ERR " + e.getMessage().replaceAll("\\s*[\\r\\n]+\\s*", "; "));
     }
 
     List<AdminCommand> all() {

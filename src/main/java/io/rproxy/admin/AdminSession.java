@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminSession {
     private static final Logger log = LoggerFactory.getLogger(AdminSession.class);
-    /** Admin requests are short; LOAD of a whole TOML text is the largest the reload issue plans. */
+    /** Admin requests are short (LOAD and RELOAD send a path, not the file); these bounds are generous. */
     private static final RespLimits LIMITS = new RespLimits(16 * 1024 * 1024, 1024, 64 * 1024);
     private static final Reply NOAUTH = Reply.error("NOAUTH Authentication required.");
     private static final Reply WRONGPASS =

@@ -87,6 +87,25 @@ final class Listener {
         }
     }
 
+    /**
+     * Stops accepting and ends the open connections gracefully: their input is shut, so each session finishes
+     * the command it is running (a COMMIT that moved the admin port still gets its OK), then sees end-of-stream.
+     */
+    void retire() {
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            log.debug("{}: closing the listener: {}", name, e.getMessage());
+        }
+        for (Socket socket : open) {
+            try {
+                socket.shutdownInput();
+            } catch (IOException e) {
+                log.debug("{}: ending a connection: {}", name, e.getMessage());
+            }
+        }
+    }
+
     void stop() {
         try {
             serverSocket.close();

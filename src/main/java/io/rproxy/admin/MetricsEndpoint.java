@@ -18,6 +18,8 @@ import java.util.function.Supplier;
  */
 final class MetricsEndpoint {
     private final HttpServer server;
+    /** Set by the thread that starts or stops it: Rproxy's, under its reload lock or before serving. */
+    private boolean started;
     private final ExecutorService executor =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("metrics-", 1).factory());
 
@@ -38,10 +40,16 @@ final class MetricsEndpoint {
     }
 
     void start() {
+        started = true;
         server.start();
     }
 
     void stop() {
+        if (!started) {
+            // The JDK's server closes its socket on its dispatcher thread: one never started keeps the port bound
+            // (a cancelled LOAD, a failed start) unless it is started to be stopped.
+            start();
+        }
         server.stop(0);
         executor.shutdown();
     }

@@ -4,13 +4,16 @@ import io.rproxy.RproxyException;
 import io.rproxy.Version;
 import io.rproxy.admin.Snapshot.LoadedConfig;
 import io.rproxy.admin.Snapshot.PoolSample;
+import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.proxy.Proxy;
+import io.rproxy.proxy.StagedPools;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.random.RandomGenerator;
 import java.time.Duration;
@@ -21,27 +24,44 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A whole running rproxy: the {@link Proxy} (pools, clients, backends) and what reports on it, the admin port,
  * the optional twemproxy stats port and the optional Prometheus endpoint. {@code rproxy run} starts one; so do
- * integration tests. The reload issue will keep the staged configuration here and swap the proxy's pools.
+ * integration tests.
  *
  * <p>{@link #start} binds every address (pools first, then the admin side) before anything is served, so a
  * configuration with a taken port fails with nothing bound.
+ *
+ * <p>It also holds the configuration staged for the next reload: {@link #load} parses a file, binds every new
+ * address and connects preconnect pools beside the running configuration; {@link #commit} makes it the active
+ * one, {@link #cancel} releases everything it took. One lock serialises these transitions; the data path never
+ * takes it.
  */
 public final class Rproxy {
+    private static final Logger log = LoggerFactory.getLogger(Rproxy.class);
+
     private final Proxy proxy;
     private final Clock clock;
     private final Instant startedAt;
-    private final LoadedConfig active;
     private final String hostName;
-    private final List<Runnable> stoppers = new ArrayList<>();
+    private final AdminCommands commands = AdminCommands.standard();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private Listener admin;
-    private Listener statsPort;
-    private MetricsEndpoint metrics;
+    /** Guards load, commit, cancel and stop, and the fields below that they write. */
+    private final ReentrantLock reloadLock = new ReentrantLock();
+    private volatile LoadedConfig active;
+    private volatile Staged staged;
+    private volatile AdminEndpoints endpoints;
+    /** Admin and stats listeners replaced by a reload; their last connections are closed by {@link #stop}. */
+    private final List<Listener> retired = new ArrayList<>();
+
+    /** A loaded, not yet committed configuration and what it bound. */
+    private record Staged(LoadedConfig loaded, StagedPools pools, AdminEndpoints endpoints) {
+    }
 
     private Rproxy(Proxy proxy, Clock clock) {
         this.proxy = proxy;
@@ -64,36 +84,20 @@ public final class Rproxy {
         Proxy proxy = Proxy.bind(config, clock, random);
         Rproxy rproxy = new Rproxy(proxy, clock);
         try {
-            rproxy.bindAdminSide(config);
+            rproxy.endpoints = AdminEndpoints.bind(config, null, rproxy.handlers());
         } catch (IOException e) {
-            rproxy.stoppers.forEach(Runnable::run);
             proxy.stop(Duration.ZERO);
             throw new RproxyException(e.getMessage(), e);
         }
         proxy.accept();
-        rproxy.admin.start();
-        if (rproxy.statsPort != null) {
-            rproxy.statsPort.start();
-        }
-        if (rproxy.metrics != null) {
-            rproxy.metrics.start();
-        }
+        rproxy.endpoints.startAllBut(null);
         return rproxy;
     }
 
-    private void bindAdminSide(ProxyConfig config) throws IOException {
-        AdminCommands commands = AdminCommands.standard();
-        admin = new Listener("admin", "admin port", config.admin().listen(),
-                socket -> new AdminSession(socket, commands, config.admin().password(), this).run());
-        stoppers.add(admin::stop);
-        if (config.admin().statsListen().isPresent()) {
-            statsPort = new Listener("stats", "stats port", config.admin().statsListen().get(), this::sendStats);
-            stoppers.add(statsPort::stop);
-        }
-        if (config.metrics().listen().isPresent()) {
-            metrics = new MetricsEndpoint(config.metrics().listen().get(), this::snapshot);
-            stoppers.add(metrics::stop);
-        }
+    private AdminEndpoints.Handlers handlers() {
+        return new AdminEndpoints.Handlers(
+                socket -> new AdminSession(socket, commands, active.config().admin().password(), this).run(),
+                this::sendStats, this::snapshot);
     }
 
     /** twemproxy's stats port: the document and a newline, then the connection closes. */
@@ -101,6 +105,139 @@ public final class Rproxy {
         OutputStream out = socket.getOutputStream();
         out.write((TwemproxyStats.render(snapshot()) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /**
+     * Stages the configuration in {@code file}: parses and validates it, binds every address the running proxy
+     * does not already listen on for the same purpose, and connects the pools that ask for preconnect. Traffic
+     * carries on meanwhile: nothing running is touched.
+     *
+     * @return what was staged, as one line
+     * @throws RproxyException (a ConfigException for a bad file) with the reason; nothing stays bound then
+     */
+    public String load(Path file) {
+        reloadLock.lock();
+        try {
+            long begin = System.nanoTime();
+            Staged next = stage(file);
+            staged = next;
+            String done = "staged " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+            log.info("{}", done);
+            return done;
+        } finally {
+            reloadLock.unlock();
+        }
+    }
+
+    /**
+     * Makes the staged configuration the active one.
+     *
+     * @return what is active now, as one line
+     * @throws RproxyException when nothing is staged
+     */
+    public String commit() {
+        reloadLock.lock();
+        try {
+            Staged next = staged;
+            if (next == null) {
+                throw new RproxyException("no configuration is staged; LOAD one first");
+            }
+            commit(next);
+            String done = "committed " + describe(next.loaded());
+            log.info("{}", done);
+            return done;
+        } finally {
+            reloadLock.unlock();
+        }
+    }
+
+    /**
+     * Discards the staged configuration and releases every port and connection it took.
+     *
+     * @throws RproxyException when nothing is staged
+     */
+    public String cancel() {
+        reloadLock.lock();
+        try {
+            Staged discarded = staged;
+            if (discarded == null) {
+                throw new RproxyException("no configuration is staged; there is nothing to cancel");
+            }
+            release(discarded);
+            String done = "cancelled " + describe(discarded.loaded());
+            log.info("{}", done);
+            return done;
+        } finally {
+            reloadLock.unlock();
+        }
+    }
+
+    /**
+     * Load and commit in one step (also what SIGHUP does with the file rproxy was started with).
+     *
+     * @throws RproxyException with the reason when the file cannot be staged; the active config is untouched
+     */
+    public String reload(Path file) {
+        reloadLock.lock();
+        try {
+            long begin = System.nanoTime();
+            Staged next = stage(file);
+            commit(next);
+            String done = "reloaded " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+            log.info("{}", done);
+            return done;
+        } finally {
+            reloadLock.unlock();
+        }
+    }
+
+    /** Caller holds the reload lock. */
+    private Staged stage(Path file) {
+        if (stopping.get()) {
+            throw new RproxyException("rproxy is stopping");
+        }
+        if (staged != null) {
+            throw new RproxyException("a configuration is staged already (" + describe(staged.loaded())
+                    + "); COMMIT or CANCEL it first");
+        }
+        ProxyConfig config = ConfigLoader.load(file);
+        StagedPools pools = proxy.stage(config);
+        AdminEndpoints nextEndpoints;
+        try {
+            nextEndpoints = AdminEndpoints.bind(config, endpoints, handlers());
+        } catch (IOException e) {
+            proxy.cancel(pools);
+            throw new RproxyException(e.getMessage(), e);
+        }
+        pools.preconnect();
+        return new Staged(new LoadedConfig(config, clock.instant()), pools, nextEndpoints);
+    }
+
+    /** Caller holds the reload lock. */
+    private void commit(Staged next) {
+        AdminEndpoints previous = endpoints;
+        proxy.commit(next.pools());
+        next.endpoints().startAllBut(previous);
+        endpoints = next.endpoints();
+        active = next.loaded();
+        staged = null;
+        // Last: the admin connection that sent COMMIT may be on a retired port; it still gets its reply.
+        retired.addAll(previous.retireAllBut(next.endpoints()));
+    }
+
+    /** Caller holds the reload lock. */
+    private void release(Staged discarded) {
+        proxy.cancel(discarded.pools());
+        discarded.endpoints().stopAllBut(endpoints);
+        staged = null;
+    }
+
+    private static String describe(LoadedConfig loaded) {
+        return loaded.config().source() + " (sha256 " + loaded.sha256().substring(0, 12) + ")";
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
     }
 
     public Proxy proxy() {
@@ -111,33 +248,51 @@ public final class Rproxy {
         return active.config();
     }
 
-    /** The configuration loaded for the next reload; always empty until the reload issue adds LOAD. */
+    /** The configuration loaded for the next reload, if one is staged. */
     public Optional<ProxyConfig> stagedConfig() {
-        return Optional.empty();
+        Staged now = staged;
+        return now == null ? Optional.empty() : Optional.of(now.loaded().config());
     }
 
     /** The admin port's bound port. */
     public int adminPort() {
-        return admin.port();
+        return endpoints.adminPort();
     }
 
     /** The twemproxy stats port, when {@code [admin] stats_listen} is set. */
     public OptionalInt statsPort() {
-        return statsPort == null ? OptionalInt.empty() : OptionalInt.of(statsPort.port());
+        Listener stats = endpoints.stats();
+        return stats == null ? OptionalInt.empty() : OptionalInt.of(stats.port());
     }
 
     /** The metrics endpoint's port, when {@code [metrics] listen} is set. */
     public OptionalInt metricsPort() {
+        MetricsEndpoint metrics = endpoints.metrics();
         return metrics == null ? OptionalInt.empty() : OptionalInt.of(metrics.port());
     }
 
-    /** What STATUS, STATS and /metrics report, as of now. */
+    /**
+     * What STATUS, STATS and /metrics report, as of now. The active configuration and the running pools are read
+     * again when a commit falls between the two reads, so that a report never pairs a pool's configuration with
+     * another generation's servers.
+     */
     public Snapshot snapshot() {
-        return new Snapshot(Version.current(), hostName, startedAt, clock.instant(), active, null,
-                proxy.pools().stream().map(PoolSample::of).toList());
+        while (true) {
+            LoadedConfig current = active;
+            Staged now = staged;
+            List<PoolSample> pools = proxy.pools().stream().map(PoolSample::of).toList();
+            if (pools.stream().allMatch(p -> current.config().pools().get(p.name()) == p.config())) {
+                return new Snapshot(Version.current(), hostName, startedAt, clock.instant(), current,
+                        now == null ? null : now.loaded(), pools);
+            }
+            Thread.onSpinWait();
+        }
     }
 
-    /** Stops the proxy as {@link Proxy#stop} does, then the admin port, stats port and metrics endpoint. */
+    /**
+     * Stops the proxy as {@link Proxy#stop} does, then the admin port, stats port and metrics endpoint; a staged
+     * configuration is released first.
+     */
     public void stop(Duration grace) {
         if (!stopping.compareAndSet(false, true)) {
             try {
@@ -147,8 +302,17 @@ public final class Rproxy {
             }
             return;
         }
-        proxy.stop(grace);
-        stoppers.forEach(Runnable::run);
+        reloadLock.lock();
+        try {
+            if (staged != null) {
+                release(staged);
+            }
+            proxy.stop(grace);
+            endpoints.stopAllBut(null);
+            retired.forEach(Listener::stop);
+        } finally {
+            reloadLock.unlock();
+        }
         stopped.countDown();
     }
 

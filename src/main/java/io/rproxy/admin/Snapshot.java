@@ -24,7 +24,7 @@ import java.util.List;
  *
  * @param source   the host name, as twemproxy reports it in its stats
  * @param active   the configuration running now
- * @param staged   a configuration loaded for the next reload; null until the reload issue adds LOAD
+ * @param staged   the configuration staged by LOAD for the next commit; null when none is
  */
 public record Snapshot(String version, String source, Instant startedAt, Instant now, LoadedConfig active,
                        LoadedConfig staged, List<PoolSample> pools) {

@@ -96,6 +96,16 @@ final class AdminClient implements AutoCloseable {
         }
     }
 
+    /** {@link #call} for a command whose reply is a status line ({@code +OK ...}): its text. */
+    String callForLine(String... args) {
+        Reply reply = call(args);
+        byte[] bytes = reply.bytes();
+        if (reply.type() != '+') {
+            throw new Refused(address, "an unexpected reply to " + args[0] + ": " + reply);
+        }
+        return new String(bytes, 1, bytes.length - 3, StandardCharsets.UTF_8);
+    }
+
     @Override
     public void close() {
         closeQuietly(socket);

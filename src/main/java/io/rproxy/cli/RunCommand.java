@@ -14,10 +14,13 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
 
 /**
  * {@code rproxy run CONFIG}: runs the proxy (and its admin port) in the foreground until SIGINT or SIGTERM, then
  * stops without losing a reply: listeners close, connected clients get what they are owed, backends close.
+ * SIGHUP reloads CONFIG (load and commit); a file that cannot be loaded leaves the active configuration as it is.
+ * Either outcome is logged.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the proxy in the foreground with the given configuration.")
@@ -49,9 +52,31 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         log.info("rproxy {} running with {}; admin port {}", Version.current(), config, loaded.admin().listen());
+        listenForHangup(rproxy);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(
                 () -> rproxy.stop(Duration.ofMillis(shutdownGraceMs))));
         rproxy.awaitStop();
         return 0;
+    }
+
+    /** The JVM runs a signal handler on a thread of its own, so the reload does not stall anything else. */
+    private void listenForHangup(Rproxy rproxy) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(rproxy));
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP cannot reload the configuration here ({}); use rproxy reload", e.getMessage());
+        }
+    }
+
+    private void reloadOnHangup(Rproxy rproxy) {
+        log.info("SIGHUP: reloading {}", config);
+        try {
+            log.info("SIGHUP: {}", rproxy.reload(config));
+        } catch (RproxyException e) {
+            log.error("SIGHUP: the reload of {} failed; the active configuration is unchanged: {}", config,
+                    e.getMessage().replace('\n', ' '));
+        } catch (RuntimeException e) {
+            log.error("SIGHUP: the reload of {} failed; the active configuration is unchanged", config, e);
+        }
     }
 }

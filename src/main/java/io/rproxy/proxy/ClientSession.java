@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * <p>Replies are awaited and written when the client has nothing more buffered, or when too many are
  * outstanding, so a pipeline of N requests costs one flush, and a client that sends but never reads is held to a
  * bounded number of outstanding requests.
+ *
+ * <p>Each request is dispatched by the listener's current {@link Generation}, read once per request, so a
+ * committed reload applies to the next request. Across a reload a client's order holds strictly: before its
+ * first request on the new generation is dispatched, the session waits for the replies to everything it sent on
+ * the old one and writes them. While it has requests outstanding on a generation it is <em>pinned</em> to it,
+ * and the reload closes that generation's backend connections only when no session is pinned to it.
  */
 final class ClientSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -30,16 +36,22 @@ final class ClientSession implements Runnable {
     private static final int WRITE_BUFFER = 16 * 1024;
 
     private final Socket socket;
-    private final Pool pool;
-    private final CommandDispatcher dispatcher;
+    private final PoolListener listener;
+    private final PoolStats stats;
     private final ClientState state;
     private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
+    /**
+     * The generation this session's outstanding requests were dispatched on; null when none is outstanding.
+     * Written by the session thread only, read by a reload's drain thread.
+     */
+    private volatile Generation pinned;
 
-    ClientSession(long id, Socket socket, Pool pool, CommandDispatcher dispatcher) {
+    ClientSession(long id, Socket socket, PoolListener listener) {
         this.socket = socket;
-        this.pool = pool;
-        this.dispatcher = dispatcher;
-        this.state = new ClientState(id, !dispatcher.requiresAuth());
+        this.listener = listener;
+        this.stats = listener.stats();
+        Generation first = listener.current();
+        this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth());
     }
 
     long id() {
@@ -50,12 +62,17 @@ final class ClientSession implements Runnable {
         return socket;
     }
 
+    /** The generation this session has requests outstanding on; null when none. */
+    Generation pinned() {
+        return pinned;
+    }
+
     @Override
     public void run() {
-        pool.stats().clientConnected();
+        stats.clientConnected();
         boolean clean = false;
         try (socket) {
-            RespReader reader = new RespReader(socket.getInputStream(), pool.limits());
+            RespReader reader = new RespReader(socket.getInputStream(), listener.limits());
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
             clean = serve(reader, out);
         } catch (EOFException e) {
@@ -65,7 +82,8 @@ final class ClientSession implements Runnable {
         } catch (RuntimeException e) {
             log.error("client {} session failed", state.id(), e);
         } finally {
-            pool.stats().clientClosed(clean);
+            pinned = null;
+            stats.clientClosed(clean);
         }
     }
 
@@ -87,7 +105,14 @@ final class ClientSession implements Runnable {
                 return true;
             }
             long readAt = System.nanoTime();
-            outstanding.add(new Outstanding(dispatcher.dispatch(command, state), readAt));
+            Generation generation = enter(out);
+            if (generation.isGone()) {
+                out.write(generation.gone().bytes());
+                out.flush();
+                log.info("client {} told '{}'; disconnected", state.id(), generation.gone().errorMessage());
+                return true;
+            }
+            outstanding.add(new Outstanding(generation.dispatcher().dispatch(command, state), readAt));
             if (state.quitting()) {
                 writeOutstanding(out);
                 return true;
@@ -98,12 +123,40 @@ final class ClientSession implements Runnable {
         }
     }
 
+    /**
+     * The generation to dispatch the next request on. When a reload has swapped the listener's generation, the
+     * replies owed on the old one are awaited and written first. The pin is published before the generation is
+     * read again: a drain that swapped the generation and then finds no session pinned to the old one knows that
+     * every later request reads the new one (both fields are volatile).
+     */
+    private Generation enter(OutputStream out) throws IOException {
+        while (true) {
+            Generation now = listener.current();
+            if (now == pinned) {
+                return now;
+            }
+            if (pinned != null) {
+                writeOutstanding(out);
+            }
+            if (now.isGone()) {
+                return now;
+            }
+            pinned = now;
+            if (listener.current() == now) {
+                return now;
+            }
+        }
+    }
+
     private void writeOutstanding(OutputStream out) throws IOException {
         Outstanding pending;
         while ((pending = outstanding.poll()) != null) {
             byte[] reply = pending.reply().await().bytes();
-            pool.stats().requestServed(System.nanoTime() - pending.readAt());
+            stats.requestServed(System.nanoTime() - pending.readAt());
             out.write(reply);
+        }
+        if (pinned != null) {
+            pinned = null;
         }
         out.flush();
     }

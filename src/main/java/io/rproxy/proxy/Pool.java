@@ -23,7 +23,8 @@ public final class Pool {
     private final RespLimits limits;
     private final RandomGenerator random;
     private final List<BackendServer> servers;
-    private final PoolStats stats = new PoolStats();
+    /** Carried from one generation of the pool to the next by a reload, so its counters survive it. */
+    private final PoolStats stats;
     /** Guards rebuilding the router, so that concurrent ejections cannot install a stale live set last. */
     private final ReentrantLock routerLock = new ReentrantLock();
     private volatile Router router;
@@ -32,7 +33,13 @@ public final class Pool {
 
     /** @param random for the random distribution; null means a ThreadLocalRandom per client thread */
     Pool(PoolConfig config, RespLimits limits, BackendRuntime runtime, RandomGenerator random) {
+        this(config, limits, runtime, random, new PoolStats());
+    }
+
+    /** @param stats the counters of the pool's previous generation when a reload replaces it */
+    Pool(PoolConfig config, RespLimits limits, BackendRuntime runtime, RandomGenerator random, PoolStats stats) {
         this.config = config;
+        this.stats = stats;
         this.limits = limits;
         this.random = random;
         BackendSettings settings = BackendSettings.of(config, limits);
@@ -124,6 +131,15 @@ public final class Pool {
         if (config.preconnect()) {
             servers.forEach(BackendServer::preconnect);
         }
+    }
+
+    /** Requests queued or in flight on the pool's servers now. */
+    long outstanding() {
+        long sum = 0;
+        for (BackendServer server : servers) {
+            sum += server.stats().queued() + server.stats().inFlight();
+        }
+        return sum;
     }
 
     void close(String reason) {

@@ -1,6 +1,7 @@
 package io.rproxy.proxy;
 
 import io.rproxy.config.HostPort;
+import io.rproxy.resp.RespLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,33 +16,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts one pool's clients on its listen address ({@code listener-<pool>} thread) and starts a virtual thread
- * per client. Binding happens in the constructor, so a port that is taken fails the start before any other
- * work is done.
+ * per client. Binding happens in the constructor, so a port that is taken fails the start (or a LOAD) before any
+ * other work is done.
+ *
+ * <p>A reload that keeps the pool's address keeps the listener and its clients and swaps its {@link Generation};
+ * one that removes the pool or moves it swaps in a generation that tells the remaining clients so.
  */
 final class PoolListener {
     private static final Logger log = LoggerFactory.getLogger(PoolListener.class);
 
-    private final Pool pool;
-    private final CommandDispatcher dispatcher;
+    private final String name;
+    private final HostPort address;
+    private final PoolStats stats;
     private final ServerSocket serverSocket;
     private final AtomicLong clientIds;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<Thread> sessionThreads = ConcurrentHashMap.newKeySet();
+    /** What requests are dispatched by now; swapped only by a reload's commit (under its lock). */
+    private volatile Generation current;
     private Thread acceptor;
 
-    /** @throws IOException when the address cannot be bound (the message names it) */
-    PoolListener(Pool pool, CommandDispatcher dispatcher, AtomicLong clientIds) throws IOException {
-        this.pool = pool;
-        this.dispatcher = dispatcher;
+    /**
+     * @param first what the listener serves until a reload swaps it; its pool's configuration says where to listen
+     * @throws IOException when the address cannot be bound (the message names it)
+     */
+    PoolListener(Generation first, AtomicLong clientIds) throws IOException {
+        Pool pool = first.pool();
+        this.name = pool.name();
+        this.address = pool.config().listen();
+        this.stats = pool.stats();
+        this.current = first;
         this.clientIds = clientIds;
-        HostPort listen = pool.config().listen();
+        HostPort listen = address;
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(listen.host(), listen.port()), pool.config().backlog());
         } catch (IOException e) {
             socket.close();
-            throw new IOException("pool '" + pool.name() + "' cannot listen on " + listen + ": " + e.getMessage(), e);
+            throw new IOException("pool '" + name + "' cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         this.serverSocket = socket;
         pool.bound(socket.getLocalPort());
@@ -52,17 +65,53 @@ final class PoolListener {
         return serverSocket.getLocalPort();
     }
 
+    /** The address as configured (a reload compares it with the new configuration's). */
+    HostPort address() {
+        return address;
+    }
+
+    PoolStats stats() {
+        return stats;
+    }
+
+    Generation current() {
+        return current;
+    }
+
+    /** The request limits for a new client's reader: the current generation's, or the defaults once gone. */
+    RespLimits limits() {
+        Generation now = current;
+        return now.isGone() ? RespLimits.DEFAULT : now.pool().limits();
+    }
+
+    /** Makes {@code next} serve every request read from now on; returns the generation it replaces. */
+    Generation swap(Generation next) {
+        Generation previous = current;
+        current = next;
+        return previous;
+    }
+
+    /** Whether a client still has requests outstanding on {@code generation}. */
+    boolean pinnedTo(Generation generation) {
+        for (ClientSession session : sessions) {
+            if (session.pinned() == generation) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void start() {
-        acceptor = Thread.ofPlatform().name("listener-" + pool.name()).start(this::acceptLoop);
+        acceptor = Thread.ofPlatform().name("listener-" + name).start(this::acceptLoop);
     }
 
     private void acceptLoop() {
-        log.info("pool '{}' listening on {}", pool.name(), serverSocket.getLocalSocketAddress());
+        log.info("pool '{}' listening on {}", name, serverSocket.getLocalSocketAddress());
         while (!serverSocket.isClosed()) {
             try {
                 Socket client = serverSocket.accept();
                 client.setTcpNoDelay(true);
-                ClientSession session = new ClientSession(clientIds.incrementAndGet(), client, pool, dispatcher);
+                ClientSession session = new ClientSession(clientIds.incrementAndGet(), client, this);
                 sessions.add(session);
                 Thread thread = Thread.ofVirtual().name("client-" + session.id()).unstarted(() -> {
                     try {
@@ -76,10 +125,10 @@ final class PoolListener {
                 thread.start();
             } catch (SocketException e) {
                 if (!serverSocket.isClosed()) {
-                    log.warn("pool '{}' accept failed: {}", pool.name(), e.getMessage());
+                    log.warn("pool '{}' accept failed: {}", name, e.getMessage());
                 }
             } catch (IOException e) {
-                log.warn("pool '{}' accept failed: {}", pool.name(), e.getMessage());
+                log.warn("pool '{}' accept failed: {}", name, e.getMessage());
             }
         }
     }
@@ -89,7 +138,7 @@ final class PoolListener {
         try {
             serverSocket.close();
         } catch (IOException e) {
-            log.debug("closing listener of pool '{}': {}", pool.name(), e.getMessage());
+            log.debug("closing listener of pool '{}': {}", name, e.getMessage());
         }
         if (acceptor != null) {
             try {

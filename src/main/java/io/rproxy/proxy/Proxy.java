@@ -13,31 +13,47 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running rproxy: one listener per pool, its clients, its backend connections. {@link #start} binds every
  * listen address before it accepts anything, so a configuration whose port is taken fails with nothing bound.
+ *
+ * <p>A reload goes {@link #stage} (build and bind a new configuration's pools beside the running ones), then
+ * {@link #commit} or {@link #cancel}. The caller serialises these three (Rproxy's reload lock); the data path
+ * takes no lock: each request reads its listener's current {@link Generation}. A replaced generation is drained
+ * on a {@code drain-<pool>} thread: its backend connections close once no client has a request outstanding on
+ * it, or after {@link #DRAIN_MARGIN} plus its timeout.
  */
 public final class Proxy {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+    /** How long a replaced generation may take to answer what is in flight, beyond its own timeout. */
+    static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
+    /** Drains are rare and short: polling a few counters every few ms costs nothing and needs no hooks. */
+    private static final long DRAIN_POLL_NANOS = Duration.ofMillis(5).toNanos();
 
-    private final ProxyConfig config;
     private final CommandTable commands;
     private final CommandClasses classes;
     private final Clock clock;
     private final AtomicLong clientIds = new AtomicLong();
-    private final Map<String, PoolListener> listeners = new LinkedHashMap<>();
-    private final List<Pool> pools = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-
     private final BackendRuntime backends;
     private final RandomGenerator random;
+    private volatile ProxyConfig config;
+    /** The serving listeners by pool name, in configuration order; replaced whole by a commit. */
+    private volatile Map<String, PoolListener> listeners = Map.of();
+    /** Listeners of removed or moved pools whose clients may still be connected; closed by {@link #stop}. */
+    private final Set<PoolListener> retired = ConcurrentHashMap.newKeySet();
+    /** Replaced pools whose backend connections are still open, for {@link #stop} to close. */
+    private final Set<Pool> draining = ConcurrentHashMap.newKeySet();
 
     private Proxy(ProxyConfig config, CommandTable commands, Clock clock, RandomGenerator random) {
         this.config = config;
@@ -69,30 +85,118 @@ public final class Proxy {
      */
     public static Proxy bind(ProxyConfig config, Clock clock, RandomGenerator random) {
         Proxy proxy = new Proxy(config, CommandTable.load(), clock, random);
-        proxy.bindAll();
+        try {
+            proxy.listeners = proxy.stage(config).listeners;
+        } catch (RproxyException e) {
+            proxy.backends.close();
+            throw e;
+        }
         return proxy;
     }
 
     /** Connects to the servers of preconnect pools, then accepts clients on every pool's address. */
     public void accept() {
-        pools.forEach(Pool::preconnect);
+        pools().forEach(Pool::preconnect);
         listeners.values().forEach(PoolListener::start);
     }
 
-    private void bindAll() {
+    /**
+     * Builds the pools of {@code next} beside the running ones: new backend servers for every pool, and a bound
+     * (not yet accepting) listener for every pool whose address is new. A pool that keeps its address keeps its
+     * listener. Nothing that serves now is touched.
+     *
+     * @throws RproxyException naming the address when one cannot be bound; whatever was bound is released
+     */
+    public StagedPools stage(ProxyConfig next) {
+        StagedPools staged = new StagedPools(next);
+        Map<String, PoolListener> running = listeners;
         try {
-            for (PoolConfig poolConfig : config.pools().values()) {
-                Pool pool = new Pool(poolConfig, config.limits(), backends, random);
-                pools.add(pool);
+            for (PoolConfig poolConfig : next.pools().values()) {
+                PoolListener kept = running.get(poolConfig.name());
+                PoolStats stats = kept == null ? new PoolStats() : kept.stats();
+                Pool pool = new Pool(poolConfig, next.limits(), backends, random, stats);
                 CommandDispatcher dispatcher = new CommandDispatcher(pool, commands, classes, clock);
-                listeners.put(pool.name(), new PoolListener(pool, dispatcher, clientIds));
+                Generation generation = Generation.serving(pool, dispatcher);
+                staged.generations.put(pool.name(), generation);
+                if (kept == null || !kept.address().equals(poolConfig.listen())) {
+                    staged.listeners.put(pool.name(), new PoolListener(generation, clientIds));
+                }
             }
         } catch (IOException e) {
-            listeners.values().forEach(PoolListener::stopAccepting);
-            pools.forEach(p -> p.close("start failed"));
-            backends.close();
+            staged.release("the configuration was not loaded");
             throw new RproxyException(e.getMessage(), e);
         }
+        return staged;
+    }
+
+    /**
+     * Makes a staged configuration the running one. A pool that keeps its address swaps generations: requests
+     * read from now on go to its new servers with its new settings, while the old servers answer what is in
+     * flight and then close. A pool with a new address starts accepting there; its old listener, like a removed
+     * pool's, stops accepting, and a client still connected to it gets an error on its next request and is
+     * disconnected.
+     */
+    public void commit(StagedPools staged) {
+        Map<String, PoolListener> running = listeners;
+        Map<String, PoolListener> next = new LinkedHashMap<>();
+        staged.listeners.values().forEach(PoolListener::start);
+        for (Map.Entry<String, Generation> entry : staged.generations.entrySet()) {
+            String name = entry.getKey();
+            PoolListener old = running.get(name);
+            PoolListener fresh = staged.listeners.get(name);
+            if (fresh == null) {
+                next.put(name, old);
+                drain(old, old.swap(entry.getValue()));
+            } else {
+                next.put(name, fresh);
+                if (old != null) {
+                    retire(old, "pool '" + name + "' was removed by a configuration reload; it now listens on "
+                            + fresh.address());
+                }
+            }
+        }
+        for (Map.Entry<String, PoolListener> entry : running.entrySet()) {
+            if (!next.containsKey(entry.getKey())) {
+                retire(entry.getValue(), "pool '" + entry.getKey() + "' was removed by a configuration reload");
+            }
+        }
+        retired.removeIf(l -> l.clientCount() == 0);
+        listeners = next;
+        config = staged.config();
+    }
+
+    /** Releases everything a staged configuration bound and connected; the running one is not touched. */
+    public void cancel(StagedPools staged) {
+        staged.release("the staged configuration was cancelled");
+    }
+
+    private void retire(PoolListener listener, String message) {
+        listener.stopAccepting();
+        drain(listener, listener.swap(Generation.gone(message)));
+        retired.add(listener);
+    }
+
+    /** Closes the old generation's backend connections once nothing is outstanding on them (bounded). */
+    private void drain(PoolListener listener, Generation old) {
+        Pool pool = old.pool();
+        draining.add(pool);
+        long limit = pool.config().timeout().orElse(Duration.ZERO).plus(DRAIN_MARGIN).toNanos();
+        Thread.ofVirtual().name("drain-" + pool.name()).start(() -> {
+            long start = System.nanoTime();
+            while ((listener.pinnedTo(old) || pool.outstanding() > 0) && System.nanoTime() - start < limit) {
+                LockSupport.parkNanos(DRAIN_POLL_NANOS);
+            }
+            boolean complete = !listener.pinnedTo(old) && pool.outstanding() == 0;
+            pool.close("the pool was replaced by a configuration reload");
+            draining.remove(pool);
+            if (complete) {
+                log.info("pool '{}': the replaced generation answered everything in flight in {} ms; its backend "
+                        + "connections are closed", pool.name(), (System.nanoTime() - start) / 1_000_000);
+            } else {
+                log.warn("pool '{}': the replaced generation still had requests in flight after {} ms; they fail",
+                        pool.name(), limit / 1_000_000);
+            }
+        });
     }
 
     public ProxyConfig config() {
@@ -101,12 +205,14 @@ public final class Proxy {
 
     /** The running pools, in configuration order. */
     public List<Pool> pools() {
-        return List.copyOf(pools);
+        List<Pool> pools = new ArrayList<>();
+        listeners.values().forEach(l -> pools.add(l.current().pool()));
+        return pools;
     }
 
     /** A pool's backend servers, in configuration order (status reports and tests read their state). */
     public List<BackendServer> servers(String pool) {
-        return pools.stream().filter(p -> p.name().equals(pool)).findFirst()
+        return pools().stream().filter(p -> p.name().equals(pool)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no pool named " + pool)).servers();
     }
 
@@ -129,17 +235,20 @@ public final class Proxy {
             return;
         }
         log.info("stopping: closing listeners");
-        listeners.values().forEach(PoolListener::stopAccepting);
-        listeners.values().forEach(PoolListener::endClientInput);
+        List<PoolListener> all = new ArrayList<>(listeners.values());
+        all.addAll(retired);
+        all.forEach(PoolListener::stopAccepting);
+        all.forEach(PoolListener::endClientInput);
         long deadline = System.nanoTime() + grace.toNanos();
         try {
-            for (PoolListener listener : listeners.values()) {
+            for (PoolListener listener : all) {
                 listener.awaitClients(deadline);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pools.forEach(p -> p.close("rproxy is shutting down"));
+        pools().forEach(p -> p.close("rproxy is shutting down"));
+        draining.forEach(p -> p.close("rproxy is shutting down"));
         backends.close();
         log.info("stopped");
         stopped.countDown();

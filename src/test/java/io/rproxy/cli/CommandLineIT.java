@@ -26,7 +26,10 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
-/** The built jar as {@code bin/rproxy} runs it: check, version, run, and a clean stop on SIGTERM. */
+/**
+ * The built jar as {@code bin/rproxy} runs it: check, version, run, a clean stop on SIGTERM, the reload commands
+ * and a reload on SIGHUP.
+ */
 class CommandLineIT {
     private final List<Process> started = new ArrayList<>();
     private final Map<Process, Path> stdoutOf = new HashMap<>();
@@ -136,6 +139,72 @@ class CommandLineIT {
         assertEquals(2, result.exit());
         assertEquals("rproxy: cannot reach the rproxy admin port at 127.0.0.1:" + nothing + ": Connection refused",
                 result.stderr().strip());
+    }
+
+    @Test
+    void reloadCommandsAndSighupReloadTheRunningProxy() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            int port = FreePorts.pick();
+            String first = RunningProxy.poolToml("cli", port, "", List.of("\"" + redis.address() + ":1 redis1\""));
+            Path config = write(first);
+            Process proxy = start("run", config.toString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
+            String admin = "--config=" + config;
+
+            Result refused = rproxy("load", "/nonexistent/next.toml", admin);
+            assertEquals(1, refused.exit());
+            assertEquals("rproxy: rproxy at " + adminAddress(first) + " answered: ERR /nonexistent/next.toml: no such "
+                    + "file (looked for /nonexistent/next.toml)", refused.stderr().strip());
+            int added = FreePorts.pick();
+            Path next = write(first + "\n[pools.added]\nlisten = \"127.0.0.1:" + added + "\"\n"
+                    + "servers = [\"" + redis.address() + ":1 redis1\"]\n");
+            Result load = rproxy("load", next.toString(), admin);
+            assertEquals(0, load.exit(), load.stderr());
+            assertTrue(load.stdout().startsWith("OK staged " + next), load.stdout());
+            Result cancel = rproxy("cancel", admin);
+            assertEquals(0, cancel.exit(), cancel.stderr());
+            Result commit = rproxy("commit", admin);
+            assertEquals(1, commit.exit());
+            assertTrue(commit.stderr().strip().endsWith("ERR no configuration is staged; LOAD one first"),
+                    commit.stderr());
+            Result reload = rproxy("reload", next.toString(), admin);
+            assertEquals(0, reload.exit(), reload.stderr());
+            await().atMost(Duration.ofSeconds(10)).until(() -> Harness.answersPing("127.0.0.1", added));
+
+            // SIGHUP reloads the file the proxy was started with: here, one pool again, on a third port.
+            int hup = FreePorts.pick();
+            Files.writeString(config, first + "\n[pools.hup]\nlisten = \"127.0.0.1:" + hup + "\"\n"
+                    + "servers = [\"" + redis.address() + ":1 redis1\"]\n");
+            hangUp(proxy);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", hup));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Harness.accepts("127.0.0.1", added));
+            await().atMost(Duration.ofSeconds(10)).until(() -> log(proxy).contains("SIGHUP: reloaded " + config));
+
+            Files.writeString(config, "[pools.broken\n");
+            hangUp(proxy);
+            await().atMost(Duration.ofSeconds(30)).until(() -> log(proxy).contains(
+                    "SIGHUP: the reload of " + config + " failed; the active configuration is unchanged"));
+            assertTrue(Harness.answersPing("127.0.0.1", hup), "the active configuration still serves");
+            assertTrue(Harness.answersPing("127.0.0.1", port));
+
+            proxy.destroy();
+            assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
+        }
+    }
+
+    private static String adminAddress(String toml) {
+        int start = toml.indexOf("listen = \"") + "listen = \"".length();
+        return toml.substring(start, toml.indexOf('"', start));
+    }
+
+    private static void hangUp(Process process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
+    }
+
+    private String log(Process process) throws IOException {
+        return Files.readString(stderrOf.get(process));
     }
 
     private Path write(String toml) throws IOException {

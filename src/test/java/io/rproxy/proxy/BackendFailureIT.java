@@ -24,8 +24,11 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /** Slow, hung, dead and misbehaving backends: timeouts, ejection, recovery, fail-fast. */
 class BackendFailureIT {
     private static final String POOL = RunningProxy.POOL;
-    /** What "small" means in "no request waits longer than its timeout plus a small bound". */
-    private static final long BOUND_MS = 150;
+    /**
+     * What "small" means in "no request waits longer than its timeout plus a small bound": generous, for a
+     * 2-core machine that runs the servers, the proxy and the test (measured lateness is 1-4 ms; see below).
+     */
+    private static final long BOUND_MS = 400;
 
     @Test
     void aReplyWithinTheTimeoutPassesAndOneBeyondItFailsOnTime() {

@@ -1,0 +1,30 @@
+package io.rproxy.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code rproxy commit}: makes the staged configuration active (COMMIT). */
+@Command(name = "commit", mixinStandardHelpOptions = true,
+        description = "Make the staged configuration of the running rproxy the active one.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:the proxy refused (the reason follows on one line), or the --config file is bad",
+                "2:no rproxy answers at the admin address"})
+final class CommitCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private AdminOptions admin;
+
+    @Override
+    public Integer call() {
+        return admin.run(spec.commandLine().getErr(), client -> {
+            spec.commandLine().getOut().println(client.callForLine("COMMIT"));
+            spec.commandLine().getOut().flush();
+            return 0;
+        });
+    }
+}

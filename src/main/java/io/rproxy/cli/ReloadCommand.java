@@ -1,0 +1,36 @@
+package io.rproxy.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code rproxy reload}: loads and commits a configuration file in one step (RELOAD). */
+@Command(name = "reload", mixinStandardHelpOptions = true,
+        description = "Load a configuration into the running rproxy and commit it at once (load, then commit).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:the proxy refused (the reason follows on one line), or the --config file is bad",
+                "2:no rproxy answers at the admin address"})
+final class ReloadCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private AdminOptions admin;
+
+    @Parameters(paramLabel = "CONFIG", description = "The TOML configuration file (sent as an absolute path: the "
+            + "proxy reads it, so it must be on the proxy's host).")
+    private Path file;
+
+    @Override
+    public Integer call() {
+        return admin.run(spec.commandLine().getErr(), client -> {
+            spec.commandLine().getOut().println(client.callForLine("RELOAD", file.toAbsolutePath().toString()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        });
+    }
+}
