@@ -215,6 +215,9 @@ final class BackendConnection {
                     shutDown("protocol error: a reply arrived that no request was waiting for", true);
                     return;
                 }
+                for (int i = 0; i < request.leadingReplies(); i++) {
+                    reply = in.readReply(); // the first was ASKING's +OK: the request's own reply is the last
+                }
                 stats.inFlight.decrement();
                 stats.responses.increment();
                 stats.responseBytes.add(reply.bytes().length);

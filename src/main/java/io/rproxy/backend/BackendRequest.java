@@ -26,6 +26,8 @@ public final class BackendRequest implements PendingReply {
     }
 
     private final byte[] frame;
+    /** Replies the server sends before this request's own: 1 when the frame starts with ASKING (Redis Cluster). */
+    private final int leadingReplies;
     /** System.nanoTime() by which the reply must be there; set when queued to a connection with a timeout. */
     private long deadlineNanos;
     private volatile Reply reply;
@@ -33,7 +35,22 @@ public final class BackendRequest implements PendingReply {
 
     /** @param frame the complete RESP request, written to the backend as it is */
     public BackendRequest(byte[] frame) {
+        this(frame, 0);
+    }
+
+    /**
+     * @param frame          several commands that must run back to back on one connection (ASKING, then the
+     *                       command), written as one
+     * @param leadingReplies how many of their replies come before the one this request completes with; those are
+     *                       read and dropped
+     */
+    public BackendRequest(byte[] frame, int leadingReplies) {
         this.frame = frame;
+        this.leadingReplies = leadingReplies;
+    }
+
+    int leadingReplies() {
+        return leadingReplies;
     }
 
     byte[] frame() {

@@ -31,7 +31,7 @@ public final class BackendRuntime implements AutoCloseable {
     }
 
     /** Runs {@code task} on the supervisor thread after {@code delay}. */
-    void supervise(Runnable task, Duration delay) {
+    public void supervise(Runnable task, Duration delay) {
         if (!supervisor.isShutdown()) {
             supervisor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         }

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  *
  * @param timeout            per-request deadline; empty means wait forever, as twemproxy does
  * @param serverRetryTimeout how long an ejected server stays out of the distribution
+ * @param cluster            the servers are seed nodes of one Redis Cluster, whose slot map decides where keys go
+ *                           (hash, distribution, hash_tag and weights do not apply)
  */
 public record PoolConfig(
         String name,
@@ -36,7 +38,8 @@ public record PoolConfig(
         int serverFailureLimit,
         boolean tcpKeepalive,
         boolean reusePort,
-        List<ServerSpec> servers) {
+        List<ServerSpec> servers,
+        boolean cluster) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -70,6 +73,17 @@ public record PoolConfig(
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' has no servers");
         }
+    }
+
+    /** A pool of independent servers, placed by hash and distribution as twemproxy places them. */
+    public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
+                      Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
+                      int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
+                      Duration serverRetryTimeout, int serverFailureLimit, boolean tcpKeepalive, boolean reusePort,
+                      List<ServerSpec> servers) {
+        this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
+                serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
+                servers, false);
     }
 
     /** Whether {@code name} may name a pool: letters, digits, '_' and '-', as it appears in stats and logs. */

@@ -21,7 +21,9 @@ final class PoolReader {
     static final List<String> KEYS = List.of(
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "redis", "redis_auth", "redis_db",
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
-            "server_failure_limit", "tcpkeepalive", "reuseport", "servers");
+            "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster");
+    /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
+    private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
     private static final String SERVER_FORMAT = "\"host:port:weight [name]\"";
 
@@ -67,14 +69,15 @@ final class PoolReader {
                 .orElse(PoolConfig.DEFAULT_SERVER_FAILURE_LIMIT);
         boolean tcpKeepalive = table.bool("tcpkeepalive").orElse(false);
         boolean reusePort = table.bool("reuseport").orElse(false);
-        List<ServerSpec> servers = servers();
+        boolean cluster = table.bool("cluster").orElse(false);
+        List<ServerSpec> servers = cluster ? seeds() : servers();
         if (problems.count() > before || listen.isEmpty()) {
             return Optional.empty();
         }
         try {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
-                    tcpKeepalive, reusePort, servers));
+                    tcpKeepalive, reusePort, servers, cluster));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());
@@ -130,6 +133,57 @@ final class PoolReader {
             return Optional.empty();
         }
         return value;
+    }
+
+    /**
+     * A cluster pool's servers are seed nodes ("host:port", a weight of 1 tolerated): the cluster's own slot map
+     * places keys, so what only steers twemproxy's placement is refused rather than silently ignored.
+     */
+    private List<ServerSpec> seeds() {
+        for (String key : NOT_FOR_CLUSTER) {
+            if (table.has(key)) {
+                table.problem(key, "means nothing in a cluster pool (cluster = true): the Redis Cluster's slot map"
+                        + " decides where keys live; remove it");
+            }
+        }
+        if (!table.has("servers")) {
+            table.missing("servers", "a cluster pool needs at least one seed node, e.g. servers = [\"127.0.0.1:7000\"]");
+            return List.of();
+        }
+        TomlArray array = table.array("servers").orElse(null);
+        if (array == null) {
+            return List.of();
+        }
+        if (array.isEmpty()) {
+            table.problem("servers", "must list at least one seed node as \"host:port\"");
+            return List.of();
+        }
+        List<ServerSpec> seeds = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            parseSeed(array.get(i), i).ifPresent(seeds::add);
+        }
+        rejectRepeats(seeds);
+        return seeds;
+    }
+
+    private Optional<ServerSpec> parseSeed(Object entry, int index) {
+        if (!(entry instanceof String line)) {
+            table.problem("servers", "entry " + (index + 1) + ": expected a string \"host:port\", got "
+                    + TableReader.describe(entry));
+            return Optional.empty();
+        }
+        try {
+            ServerSpec seed = ServerSpec.parseSeed(line);
+            if (seed.weight() != 1) {
+                table.problem("servers", "'" + line + "': weights mean nothing in a cluster pool (cluster = true);"
+                        + " list seed nodes as \"host:port\"");
+                return Optional.empty();
+            }
+            return Optional.of(seed);
+        } catch (IllegalArgumentException e) {
+            table.problem("servers", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private List<ServerSpec> servers() {

@@ -54,6 +54,33 @@ public record ServerSpec(HostPort address, int weight, Optional<String> name) {
     }
 
     /**
+     * Parses a cluster seed: "host:port", or a full server line (whose weight the caller checks). A seed's
+     * identity is its address.
+     */
+    public static ServerSpec parseSeed(String line) {
+        String word = line.strip();
+        if (word.isEmpty() || word.chars().anyMatch(Character::isWhitespace) || word.chars()
+                .filter(c -> c == ':').count() != 1) {
+            return parse(line);
+        }
+        HostPort address;
+        try {
+            address = HostPort.parse(word);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + line + "' is not host:port: " + e.getMessage());
+        }
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("'" + line + "' has port 0, which no server listens on");
+        }
+        return new ServerSpec(address, 1, Optional.empty());
+    }
+
+    /** A cluster node found in the slot map: weight 1, no name. */
+    public static ServerSpec node(HostPort address) {
+        return new ServerSpec(address, 1, Optional.empty());
+    }
+
+    /**
      * What twemproxy hashes onto the ketama ring (and sorts servers by for modula): the name, else "host:port";
      * nutcracker 0.5.0 leaves out the port when it is 11211, memcached's default (a libmemcached leftover in
      * nc_conf.c, confirmed against the real nutcracker by the routing golden vectors).

@@ -1,6 +1,5 @@
 package io.rproxy.proxy;
 
-import io.rproxy.backend.BackendRequest;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -95,19 +94,17 @@ final class CommandDispatcher {
         }
         for (int i = 1; i < keys.length; i++) {
             if (pool.route(frame, command.argOffset(keys[i]), command.argLength(keys[i])) != server) {
-                return PendingReply.of(Errors.CROSSSLOT);
+                return PendingReply.of(pool.isCluster() ? Errors.CROSSSLOT_CLUSTER : Errors.CROSSSLOT);
             }
         }
         boolean sort = spec.name().equals("sort") || spec.name().equals("sort_ro");
         if (sort && !SortPatterns.stayOn(command, server, pool)) {
-            return PendingReply.of(Errors.CROSSSLOT);
+            return PendingReply.of(pool.isCluster() ? Errors.CROSSSLOT_CLUSTER : Errors.CROSSSLOT);
         }
         return send(server, command, client);
     }
 
     private PendingReply send(int server, RespCommand command, ClientState client) {
-        BackendRequest request = new BackendRequest(command.frame());
-        pool.server(server).send(request, client.id());
-        return request;
+        return pool.forward(server, command.frame(), client.id());
     }
 }

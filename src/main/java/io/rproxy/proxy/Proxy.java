@@ -125,6 +125,9 @@ public final class Proxy {
         } catch (IOException e) {
             staged.release("the configuration was not loaded");
             throw new RproxyException(e.getMessage(), e);
+        } catch (RproxyException e) { // a cluster pool whose seeds do not give a slot map
+            staged.release("the configuration was not loaded");
+            throw e;
         }
         return staged;
     }

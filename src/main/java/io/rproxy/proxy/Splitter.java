@@ -1,6 +1,5 @@
 package io.rproxy.proxy;
 
-import io.rproxy.backend.BackendRequest;
 import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.resp.ProtocolException;
@@ -67,9 +66,7 @@ abstract class Splitter {
             oneServer &= serverOfKey[k] == serverOfKey[0];
         }
         if (oneServer) {
-            BackendRequest request = new BackendRequest(command.frame());
-            pool.server(serverOfKey[0]).send(request, affinity);
-            return request;
+            return pool.forward(serverOfKey[0], command.frame(), affinity);
         }
         return fanOut(command, pool, affinity, serverOfKey);
     }
@@ -91,19 +88,18 @@ abstract class Splitter {
                 partArgs.get(part).add(command.arg(1 + k * argsPerKey + a));
             }
         }
-        BackendRequest[] parts = new BackendRequest[partServers.size()];
+        PendingReply[] parts = new PendingReply[partServers.size()];
         pool.stats().fragments(parts.length);
-        BackendServer[] servers = new BackendServer[parts.length];
+        String[] servers = new String[parts.length];
         for (int p = 0; p < parts.length; p++) {
-            parts[p] = new BackendRequest(RespCommand.of(partArgs.get(p)).frame());
-            servers[p] = pool.server(partServers.get(p));
-            servers[p].send(parts[p], affinity);
+            servers[p] = pool.describeTarget(partServers.get(p));
+            parts[p] = pool.forward(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), affinity);
         }
         return () -> mergeWhenDone(parts, servers, partOfKey);
     }
 
     /** Awaits every part (a client's later requests may be queued behind them), then merges or fails as one. */
-    private Reply mergeWhenDone(BackendRequest[] requests, BackendServer[] servers, int[] partOfKey) {
+    private Reply mergeWhenDone(PendingReply[] requests, String[] servers, int[] partOfKey) {
         Reply[] replies = new Reply[requests.length];
         Reply firstError = null;
         for (int p = 0; p < requests.length; p++) {
@@ -128,6 +124,11 @@ abstract class Splitter {
      * allowed ...}) so clients that act on codes still can; the proxy's own connection errors name it already.
      */
     static Reply namingServer(Reply error, BackendServer server) {
+        return namingServer(error, server.spec().describe());
+    }
+
+    /** As {@link #namingServer(Reply, BackendServer)}, for a server (or a cluster pool's slot) described. */
+    static Reply namingServer(Reply error, String server) {
         String message = error.errorMessage();
         if (message.startsWith(PROXY_ERROR)) {
             return error;
@@ -135,7 +136,7 @@ abstract class Splitter {
         int space = message.indexOf(' ');
         String code = space < 0 ? message : message.substring(0, space);
         String rest = space < 0 ? "" : message.substring(space + 1);
-        return Reply.error(code + " rproxy: " + server.spec().describe() + ": " + rest);
+        return Reply.error(code + " rproxy: " + server + ": " + rest);
     }
 
     /** MGET: one array, values in the caller's key order. */

@@ -33,6 +33,15 @@ final class Crc {
         return crc;
     }
 
+    /** CRC-16/XMODEM proper, kept to 16 bits: what Redis Cluster's crc16.c computes. */
+    static int crc16Xmodem(byte[] key, int offset, int length) {
+        int crc = 0;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            crc = ((crc << 8) ^ CRC16_XMODEM[((crc >>> 8) ^ key[i]) & 0xff]) & 0xffff;
+        }
+        return crc;
+    }
+
     /** libmemcached's "crc32": the standard CRC-32 cut down to 15 bits. */
     static int crc32(byte[] key, int offset, int length) {
         return (crc32a(key, offset, length) >>> 16) & 0x7fff;
