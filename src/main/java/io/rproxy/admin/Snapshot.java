@@ -4,6 +4,7 @@ import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.ServerState;
 import io.rproxy.backend.ServerStats;
 import io.rproxy.backend.ServerStatus;
+import io.rproxy.cluster.SlotMap;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.config.ServerSpec;
@@ -50,15 +51,24 @@ public record Snapshot(String version, String source, Instant startedAt, Instant
         }
     }
 
-    /** One running pool: its configuration, client-side counters and servers. */
-    public record PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers) {
+    /**
+     * One running pool: its configuration, client-side counters and servers (a cluster pool's: its masters now).
+     *
+     * @param clusterMap a cluster pool's slot map as last read; null for other pools
+     */
+    public record PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers, SlotMap clusterMap) {
         public PoolSample {
             servers = List.copyOf(servers);
         }
 
+        public PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers) {
+            this(config, stats, servers, null);
+        }
+
         static PoolSample of(Pool pool) {
             return new PoolSample(pool.config(), pool.stats(),
-                    pool.servers().stream().map(ServerSample::of).toList());
+                    pool.servers().stream().map(ServerSample::of).toList(),
+                    pool.cluster() == null ? null : pool.cluster().map());
         }
 
         public String name() {

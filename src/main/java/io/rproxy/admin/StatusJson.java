@@ -3,6 +3,7 @@ package io.rproxy.admin;
 import io.rproxy.admin.Snapshot.LoadedConfig;
 import io.rproxy.admin.Snapshot.PoolSample;
 import io.rproxy.admin.Snapshot.ServerSample;
+import io.rproxy.cluster.SlotMap;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.routing.HashTag;
@@ -51,6 +52,10 @@ final class StatusJson {
     }
 
     private static void pool(JsonWriter w, PoolConfig pool, PoolSample live) {
+        if (pool.cluster()) {
+            clusterPool(w, pool, live);
+            return;
+        }
         w.beginObject()
                 .field("listen", pool.listen().toString())
                 .field("hash", pool.hash().configName())
@@ -70,6 +75,39 @@ final class StatusJson {
             server(w, pool.servers().get(i), live == null ? null : live.servers().get(i));
         }
         w.endArray().endObject();
+    }
+
+    /**
+     * A cluster pool: its seeds as configured, the cluster's nodes (address, role, slot ranges) as last read,
+     * and its masters with their live state and counters as {@code servers}.
+     */
+    private static void clusterPool(JsonWriter w, PoolConfig pool, PoolSample live) {
+        w.beginObject()
+                .field("listen", pool.listen().toString())
+                .field("cluster", true);
+        w.name("timeout_ms");
+        pool.timeout().ifPresentOrElse(t -> w.value(t.toMillis()), w::nullValue);
+        w.field("server_connections", pool.serverConnections());
+        w.name("seeds").beginArray();
+        pool.servers().forEach(s -> w.value(s.address().toString()));
+        w.endArray();
+        if (live != null) {
+            for (Metric<PoolSample> metric : Metric.POOL) {
+                w.field(metric.name(), metric.of(live));
+            }
+            w.name("nodes").beginArray();
+            for (SlotMap.Node node : live.clusterMap().nodes()) {
+                w.beginObject().field("address", node.address().toString()).field("role", node.role().wireName());
+                w.name("slots").beginArray();
+                node.slots().forEach(r -> w.value(r.toString()));
+                w.endArray().endObject();
+            }
+            w.endArray();
+            w.name("servers").beginArray();
+            live.servers().forEach(s -> server(w, s.spec(), s));
+            w.endArray();
+        }
+        w.endObject();
     }
 
     private static void server(JsonWriter w, ServerSpec spec, ServerSample live) {

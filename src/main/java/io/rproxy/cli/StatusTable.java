@@ -43,7 +43,8 @@ final class StatusTable {
     private static void pool(StringBuilder out, String name, Map<String, Object> pool) {
         out.append("pool ").append(name)
                 .append("  listen ").append(pool.get("listen"))
-                .append("  ").append(pool.get("hash")).append('/').append(pool.get("distribution"));
+                .append("  ").append(Boolean.TRUE.equals(pool.get("cluster")) ? "redis-cluster"
+                        : pool.get("hash") + "/" + pool.get("distribution"));
         if (pool.get("hash_tag") != null) {
             out.append("  hash_tag ").append(pool.get("hash_tag"));
         }
@@ -53,7 +54,7 @@ final class StatusTable {
                 .append("  fragments ").append(pool.get("fragments")).append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(SERVER_COLUMNS);
-        for (Object server : (List<?>) pool.get("servers")) {
+        for (Object server : (List<?>) pool.getOrDefault("servers", List.of())) {
             Map<String, Object> fields = map(server);
             String[] row = new String[SERVER_FIELDS.length];
             for (int i = 0; i < row.length; i++) {

@@ -5,6 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rproxy.RproxyException;
+import io.rproxy.admin.RespClient;
+import io.rproxy.harness.Harness;
+import io.rproxy.harness.TrafficRunner;
+import io.rproxy.routing.ClusterSlot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+import redis.clients.jedis.params.MigrateParams;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.RedisCluster;
 import io.rproxy.harness.RedisServer;
@@ -172,6 +185,119 @@ class ClusterIT {
                 () -> RunningProxy.start(clusterToml(FreePorts.pick(), "\"127.0.0.1:" + nobody + "\"")));
         assertTrue(e.getMessage().contains("no seed node of the cluster answered")
                 && e.getMessage().contains("127.0.0.1:" + nobody), e.getMessage());
+    }
+
+    /**
+     * One slot with keys moved to another master by hand (SETSLOT IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE)
+     * while clients read and write it: rproxy follows ASK during the move and MOVED after it; no client sees an
+     * error.
+     */
+    @Test
+    void aSlotMigratedUnderTrafficIsFollowedThroughAskAndMoved() throws Exception {
+        String tag = "{mig}";
+        int slot = ClusterSlot.of(tag.getBytes(StandardCharsets.UTF_8));
+        RedisServer source = cluster.ownerOf(slot);
+        RedisServer target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+        try (Jedis client = proxy.jedis()) {
+            for (int i = 0; i < 200; i++) {
+                client.set(tag + i, "v" + i);
+            }
+        }
+        Set<String> errors = ConcurrentHashMap.newKeySet();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong rounds = new AtomicLong();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (Jedis client = proxy.jedis()) {
+                for (int round = 0; running.get(); round++) {
+                    for (int i = 0; i < 200; i++) {
+                        String value = client.get(tag + i);
+                        if (!("v" + i).equals(value)) {
+                            errors.add(tag + i + " read " + value);
+                        }
+                    }
+                    String fresh = tag + "new:" + round;
+                    client.set(fresh, "n" + round);
+                    if (!("n" + round).equals(client.get(fresh))) {
+                        errors.add(fresh + " not read back");
+                    }
+                    rounds.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                errors.add(e.toString());
+            }
+        });
+        try (TrafficRunner traffic = TrafficRunner.start(proxy.port(), 2, 1, true);
+             Jedis src = source.jedis(); Jedis dst = target.jedis()) {
+            dst.clusterSetSlotImporting(slot, src.clusterMyId());
+            src.clusterSetSlotMigrating(slot, dst.clusterMyId());
+            migrate(src, target, slot, 100);
+            Awaitility.await("ASK followed to the importing node").atMost(Duration.ofSeconds(10))
+                    .until(() -> asking(dst) > 0);
+            migrate(src, target, slot, Integer.MAX_VALUE);
+            String targetId = dst.clusterMyId();
+            for (RedisServer master : cluster.masters()) {
+                try (Jedis m = master.jedis()) {
+                    m.clusterSetSlotNode(slot, targetId);
+                }
+            }
+            long before = rounds.get();
+            Awaitility.await("reads go on after the move").atMost(Duration.ofSeconds(10))
+                    .until(() -> rounds.get() > before + 3);
+            assertEquals(target, cluster.ownerOf(slot));
+            running.set(false);
+            reader.join();
+            traffic.stop();
+            assertEquals(Set.of(), errors);
+            assertEquals(0, traffic.errorCount(), traffic.summary());
+            assertEquals("v7", dst.get(tag + 7), "the key lives on the new master");
+            System.out.printf("migration: %d rounds over the moving slot, ASKING sent %d times; %s%n",
+                    rounds.get(), asking(dst), traffic.summary());
+        }
+    }
+
+    private static void migrate(Jedis src, RedisServer target, int slot, int atMost) {
+        int moved = 0;
+        List<String> keys;
+        while (moved < atMost && !(keys = src.clusterGetKeysInSlot(slot, 20)).isEmpty()) {
+            src.migrate(target.host(), target.port(), 0, 5000, new MigrateParams(), keys.toArray(String[]::new));
+            moved += keys.size();
+        }
+    }
+
+    private static long asking(Jedis node) {
+        return node.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_asking:calls="))
+                .mapToLong(l -> Long.parseLong(l.substring("cmdstat_asking:calls=".length(), l.indexOf(','))))
+                .findFirst().orElse(0);
+    }
+
+    /** LOAD+COMMIT of a configuration that names other seeds: traffic goes on; STATUS shows the cluster. */
+    @Test
+    void aReloadChangesTheSeedsAndStatusShowsTheNodes() throws Exception {
+        List<RedisServer> nodes = cluster.nodes();
+        String seeds = "\"" + nodes.get(1).address() + "\", \"" + nodes.get(2).address() + "\"";
+        Path file = Files.createTempFile(Harness.dir(), "cluster-reload-", ".toml");
+        Files.writeString(file, clusterToml(proxy.port(), seeds)
+                .replaceFirst("listen = \"127.0.0.1:\\d+\"", "listen = \"127.0.0.1:" + proxy.adminPort() + "\""));
+        try (RespClient admin = new RespClient(proxy.adminPort());
+             TrafficRunner traffic = TrafficRunner.start(proxy.port(), 2, 1, true)) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> traffic.replies() > 500);
+            assertTrue(admin.line("LOAD", file.toString()).startsWith("+OK"));
+            assertTrue(admin.line("COMMIT").startsWith("+OK"));
+            long after = traffic.replies();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> traffic.replies() > after + 500);
+            traffic.stop();
+            assertEquals(0, traffic.errorCount(), traffic.summary());
+            traffic.acknowledgedWrites().forEach((key, value) -> assertEquals(value, direct.get(key), key));
+            String status = admin.text("STATUS");
+            assertTrue(status.contains("\"seeds\":[\"" + nodes.get(1).address() + "\",\"" + nodes.get(2).address()
+                    + "\"]"), status);
+            assertTrue(status.contains("\"cluster\":true"), status);
+            for (RedisServer master : cluster.masters()) {
+                assertTrue(status.contains("{\"address\":\"" + master.address() + "\",\"role\":\"master\","
+                        + "\"slots\":[\""), status);
+            }
+            System.out.println("STATUS after the reload: " + status);
+        }
     }
 
     static ProtocolCommand cmd(String name) {
