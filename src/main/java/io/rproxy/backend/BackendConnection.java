@@ -110,8 +110,9 @@ final class BackendConnection {
     }
 
     /**
-     * Queues a request and, when no other thread is writing to this connection, writes it at once on the calling
-     * thread: on an idle connection a request reaches the socket with no hand-off between threads. Blocks while
+     * Queues a request and, when no other thread is writing to this connection, writes it on the calling thread:
+     * at once, or at the thread's next {@link WriteBatch} flush. On an idle connection a request reaches the socket
+     * with no hand-off between threads. Blocks while
      * the outbox is full (backpressure from a slow server). A request sent to a connection that has closed is
      * completed with the close reason.
      */
@@ -122,7 +123,9 @@ final class BackendConnection {
         if (closedReason == null) {
             outbox.put(request);
             stats.queued.increment();
-            drain();
+            if (!WriteBatch.defer(this)) {
+                drain();
+            }
             armForHead();
         }
         // A close between the check and the put would strand the request: fail whatever is left.
@@ -137,7 +140,7 @@ final class BackendConnection {
      * request to the holder, who looks at the outbox again after unlocking. A client that has drained a few rounds
      * of other clients' requests hands the rest to the writer thread rather than keep working for them.
      */
-    private void drain() {
+    void drain() {
         for (int round = 0; round < DRAIN_ROUNDS; round++) {
             if (!writeLock.tryLock()) {
                 return;

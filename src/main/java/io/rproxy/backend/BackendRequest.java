@@ -88,6 +88,10 @@ public final class BackendRequest implements PendingReply {
         if (r != null) {
             return r;
         }
+        WriteBatch.flushCurrent(); // what we wait for may still sit in this thread's batch
+        if ((r = reply) != null) {
+            return r;
+        }
         // Publish the waiter before re-checking: complete() writes reply then reads waiter, so one of the two
         // always sees the other (both fields are volatile).
         waiter = Thread.currentThread();

@@ -1,6 +1,7 @@
 package io.rproxy.proxy;
 
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.WriteBatch;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -33,7 +34,12 @@ final class ClientSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     /** Requests a client may have outstanding before the session stops reading and writes replies. */
     static final int MAX_OUTSTANDING = 1024;
-    private static final int WRITE_BUFFER = 16 * 1024;
+    /**
+     * Per-client buffers start small: a proxy holds thousands of mostly idle clients (about 3 KB each in all).
+     * The read buffer grows with the frames that need it; replies beyond the write buffer go straight out.
+     */
+    private static final int READ_BUFFER = 512;
+    private static final int WRITE_BUFFER = 1024;
 
     private final Socket socket;
     private final PoolListener listener;
@@ -71,8 +77,9 @@ final class ClientSession implements Runnable {
     public void run() {
         stats.clientConnected();
         boolean clean = false;
+        WriteBatch writes = WriteBatch.begin(); // a pipeline's requests reach each backend in one write
         try (socket) {
-            RespReader reader = new RespReader(socket.getInputStream(), listener.limits());
+            RespReader reader = new RespReader(socket.getInputStream(), listener.limits(), READ_BUFFER);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
             clean = serve(reader, out);
         } catch (EOFException e) {
@@ -82,6 +89,7 @@ final class ClientSession implements Runnable {
         } catch (RuntimeException e) {
             log.error("client {} session failed", state.id(), e);
         } finally {
+            writes.end(); // a client that leaves mid-pipeline still has its queued requests written and answered
             pinned = null;
             stats.clientClosed(clean);
         }

@@ -206,6 +206,11 @@ public final class Proxy {
         return config;
     }
 
+    /** Backend connection threads (readers and writers) running now. */
+    public int backendThreads() {
+        return backends.liveThreads();
+    }
+
     /** The running pools, in configuration order. */
     public List<Pool> pools() {
         List<Pool> pools = new ArrayList<>();

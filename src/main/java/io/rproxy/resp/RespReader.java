@@ -24,6 +24,8 @@ import java.util.Objects;
 public final class RespReader {
     /** Enough for the vast majority of frames; grown only while a bigger frame is being read. */
     static final int INITIAL_BUFFER = 16 * 1024;
+    /** A buffer grown beyond this is given back when the peer goes quiet. */
+    private static final int KEEP_WHEN_IDLE = 16 * 1024;
 
     /** Longest numeric reply line worth scanning: type byte, "-9223372036854775808", slack. */
     private static final int NUMBER_LINE_MAX = 24;
@@ -34,7 +36,8 @@ public final class RespReader {
     private final InputStream in;
     private final RespLimits limits;
 
-    private byte[] buf = new byte[INITIAL_BUFFER];
+    private final int initialBuffer;
+    private byte[] buf;
     /** Next byte to parse. */
     private int pos;
     /** End of the bytes read from the stream. */
@@ -43,8 +46,21 @@ public final class RespReader {
     private int frameStart;
 
     public RespReader(InputStream in, RespLimits limits) {
+        this(in, limits, INITIAL_BUFFER);
+    }
+
+    /**
+     * @param initialBuffer bytes to start with: small for the many mostly idle client connections (it grows with
+     *                      the frames that need it), large for the few busy backend connections
+     */
+    public RespReader(InputStream in, RespLimits limits, int initialBuffer) {
         this.in = Objects.requireNonNull(in, "in");
         this.limits = Objects.requireNonNull(limits, "limits");
+        if (initialBuffer < 64) {
+            throw new IllegalArgumentException("initialBuffer too small: " + initialBuffer);
+        }
+        this.initialBuffer = initialBuffer;
+        this.buf = new byte[initialBuffer];
     }
 
     /**
@@ -89,8 +105,8 @@ public final class RespReader {
         if (pos == limit) {
             // Nothing pipelined, so we are about to block: give back a buffer grown for one big frame rather
             // than hold it for an idle connection.
-            if (buf.length > INITIAL_BUFFER) {
-                buf = new byte[INITIAL_BUFFER];
+            if (buf.length > Math.max(initialBuffer, KEEP_WHEN_IDLE)) {
+                buf = new byte[initialBuffer];
             }
             pos = 0;
             limit = 0;

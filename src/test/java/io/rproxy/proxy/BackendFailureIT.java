@@ -166,7 +166,7 @@ class BackendFailureIT {
             }
             assertEquals(1000, failures);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertTrue(backendThreads() <= 2, "threads: " + backendThreads());
+                assertTrue(proxy.proxy().backendThreads() <= 2, "threads: " + proxy.proxy().backendThreads());
                 assertTrue(fake.open() <= 1, "sockets at the server: " + fake.open());
                 assertTrue(server(proxy, POOL, "fake").stats().openConnections() <= 1);
                 assertTrue(openFileDescriptors() <= fdsBefore + 8, "fds " + fdsBefore + " -> " + openFileDescriptors());
@@ -199,11 +199,6 @@ class BackendFailureIT {
             }
         }
         throw new AssertionError("no key landed on " + target);
-    }
-
-    private static long backendThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("backend-")).count();
     }
 
     private static long openFileDescriptors() throws java.io.IOException {
