@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,6 +46,18 @@ final class AdminOptions {
     /** True when --admin or --config was given (version asks the proxy only then). */
     boolean given() {
         return admin != null || config != null;
+    }
+
+    /**
+     * Sends one admin command and prints its one-line answer: what load, commit, cancel and reload do. Exit code
+     * as {@link #run}.
+     */
+    int callAndPrint(CommandLine commandLine, String... command) {
+        return run(commandLine.getErr(), client -> {
+            commandLine.getOut().println(client.callForLine(command));
+            commandLine.getOut().flush();
+            return 0;
+        });
     }
 
     /** Connects, runs {@code session}, and turns every failure into one line on {@code err} and an exit code. */

@@ -21,10 +21,6 @@ final class CommitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return admin.run(spec.commandLine().getErr(), client -> {
-            spec.commandLine().getOut().println(client.callForLine("COMMIT"));
-            spec.commandLine().getOut().flush();
-            return 0;
-        });
+        return admin.callAndPrint(spec.commandLine(), "COMMIT");
     }
 }

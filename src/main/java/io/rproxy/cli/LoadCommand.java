@@ -28,10 +28,6 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return admin.run(spec.commandLine().getErr(), client -> {
-            spec.commandLine().getOut().println(client.callForLine("LOAD", file.toAbsolutePath().toString()));
-            spec.commandLine().getOut().flush();
-            return 0;
-        });
+        return admin.callAndPrint(spec.commandLine(), "LOAD", file.toAbsolutePath().toString());
     }
 }

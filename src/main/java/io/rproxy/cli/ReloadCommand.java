@@ -27,10 +27,6 @@ final class ReloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return admin.run(spec.commandLine().getErr(), client -> {
-            spec.commandLine().getOut().println(client.callForLine("RELOAD", file.toAbsolutePath().toString()));
-            spec.commandLine().getOut().flush();
-            return 0;
-        });
+        return admin.callAndPrint(spec.commandLine(), "RELOAD", file.toAbsolutePath().toString());
     }
 }
