@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
@@ -37,23 +38,23 @@ class DifferentialIT {
     /** An absolute expiry far in the future, so EXPIREAT and EXPIRETIME replies do not depend on the clock. */
     private static final String FAR_FUTURE = "4102444800";
 
+    private static ProxiedServers proxied;
     private static RedisServer[] backends;
     private static RedisServer direct;
     private static RunningProxy proxy;
 
     @BeforeAll
     static void start() {
-        backends = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
+        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"");
+        backends = proxied.redis();
+        proxy = proxied.proxy();
         direct = RedisServer.start();
-        proxy = RunningProxy.startPool("hash_tag = \"{}\"", backends);
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        Stream.concat(Stream.of(backends), Stream.of(direct)).forEach(RedisServer::close);
+        proxied.close();
+        direct.close();
     }
 
     @BeforeEach

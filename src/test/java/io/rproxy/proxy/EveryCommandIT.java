@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.proxy.KeyFinderSpec.Index;
@@ -39,23 +40,23 @@ class EveryCommandIT {
     private static final List<String> NOT_REPEATABLE = List.of("object|freq", "object|idletime",
             "memory|usage");
 
+    private static ProxiedServers proxied;
     private static RedisServer[] backends;
     private static RedisServer direct;
     private static RunningProxy proxy;
 
     @BeforeAll
     static void start() {
-        backends = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
+        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"");
+        backends = proxied.redis();
+        proxy = proxied.proxy();
         direct = RedisServer.start();
-        proxy = RunningProxy.startPool("hash_tag = \"{}\"", backends);
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        Stream.concat(Stream.of(backends), Stream.of(direct)).forEach(RedisServer::close);
+        proxied.close();
+        direct.close();
     }
 
     @BeforeEach

@@ -2,13 +2,13 @@ package io.rproxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,21 +21,20 @@ import org.junit.jupiter.api.Test;
 class MixedPipelineIT {
     private static final int REQUESTS = 1000;
 
+    private static ProxiedServers servers;
     private static RedisServer[] redis;
     private static RunningProxy proxy;
 
     @BeforeAll
     static void start() {
-        redis = new RedisServer[] {RedisServer.start(), RedisServer.start(), RedisServer.start()};
-        proxy = RunningProxy.startPool("hash_tag = \"{}\"", redis);
+        servers = ProxiedServers.start(3, "hash_tag = \"{}\"");
+        redis = servers.redis();
+        proxy = servers.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        Stream.of(redis).forEach(RedisServer::close);
+        servers.close();
     }
 
     @Test
