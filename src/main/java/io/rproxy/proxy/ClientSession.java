@@ -6,10 +6,8 @@ import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import io.rproxy.resp.RespReader;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -35,11 +33,10 @@ final class ClientSession implements Runnable {
     /** Requests a client may have outstanding before the session stops reading and writes replies. */
     static final int MAX_OUTSTANDING = 1024;
     /**
-     * Per-client buffers start small: a proxy holds thousands of mostly idle clients (about 3 KB each in all).
-     * The read buffer grows with the frames that need it; replies beyond the write buffer go straight out.
+     * A client's read buffer starts small: a proxy holds thousands of mostly idle clients. It grows with the
+     * frames that need it; replies need no buffer of their own (see ReplyWriter).
      */
     private static final int READ_BUFFER = 512;
-    private static final int WRITE_BUFFER = 1024;
 
     private final Socket socket;
     private final PoolListener listener;
@@ -80,7 +77,7 @@ final class ClientSession implements Runnable {
         WriteBatch writes = WriteBatch.begin(); // a pipeline's requests reach each backend in one write
         try (socket) {
             RespReader reader = new RespReader(socket.getInputStream(), listener.limits(), READ_BUFFER);
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
+            ReplyWriter out = new ReplyWriter(socket.getOutputStream());
             clean = serve(reader, out);
         } catch (EOFException e) {
             log.debug("client {} closed its connection inside a request", state.id());
@@ -96,14 +93,14 @@ final class ClientSession implements Runnable {
     }
 
     /** Serves until the client leaves; false when it was disconnected for a malformed request. */
-    private boolean serve(RespReader reader, OutputStream out) throws IOException {
+    private boolean serve(RespReader reader, ReplyWriter out) throws IOException {
         while (true) {
             RespCommand command;
             try {
                 command = reader.readCommand();
             } catch (ProtocolException e) {
                 writeOutstanding(out);
-                out.write(Reply.error("ERR Protocol error: " + e.getMessage()).bytes());
+                out.add(Reply.error("ERR Protocol error: " + e.getMessage()).bytes());
                 out.flush();
                 log.info("client {} sent a malformed request ({}); disconnected", state.id(), e.getMessage());
                 return false;
@@ -115,7 +112,7 @@ final class ClientSession implements Runnable {
             long readAt = System.nanoTime();
             Generation generation = enter(out);
             if (generation.isGone()) {
-                out.write(generation.gone().bytes());
+                out.add(generation.gone().bytes());
                 out.flush();
                 log.info("client {} told '{}'; disconnected", state.id(), generation.gone().errorMessage());
                 return true;
@@ -137,7 +134,7 @@ final class ClientSession implements Runnable {
      * read again: a drain that swapped the generation and then finds no session pinned to the old one knows that
      * every later request reads the new one (both fields are volatile).
      */
-    private Generation enter(OutputStream out) throws IOException {
+    private Generation enter(ReplyWriter out) throws IOException {
         while (true) {
             Generation now = listener.current();
             if (now == pinned) {
@@ -156,12 +153,12 @@ final class ClientSession implements Runnable {
         }
     }
 
-    private void writeOutstanding(OutputStream out) throws IOException {
+    private void writeOutstanding(ReplyWriter out) throws IOException {
         Outstanding pending;
         while ((pending = outstanding.poll()) != null) {
             byte[] reply = pending.reply().await().bytes();
             stats.requestServed(System.nanoTime() - pending.readAt());
-            out.write(reply);
+            out.add(reply);
         }
         if (pinned != null) {
             pinned = null;
