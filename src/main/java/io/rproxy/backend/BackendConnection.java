@@ -112,16 +112,22 @@ final class BackendConnection {
     /**
      * Queues a request and, when no other thread is writing to this connection, writes it on the calling thread:
      * at once, or at the thread's next {@link WriteBatch} flush. On an idle connection a request reaches the socket
-     * with no hand-off between threads. Blocks while
-     * the outbox is full (backpressure from a slow server). A request sent to a connection that has closed is
-     * completed with the close reason.
+     * with no hand-off between threads. Blocks while the outbox is full (backpressure from a slow server). A
+     * request sent to a connection that has closed is completed with the close reason.
      */
     void send(BackendRequest request) throws InterruptedException {
         if (timeoutNanos > 0) {
             request.deadlineNanos(System.nanoTime() + timeoutNanos);
         }
         if (closedReason == null) {
-            outbox.put(request);
+            if (!outbox.offer(request)) {
+                // Full: write what is queued before waiting for room. Other clients' requests deferred to their
+                // batches may be all that fills it, and they may be waiting for room too; the writer thread
+                // takes the lock even when this thread cannot, so someone always empties the outbox.
+                drain();
+                LockSupport.unpark(writer);
+                outbox.put(request);
+            }
             stats.queued.increment();
             if (!WriteBatch.defer(this)) {
                 drain();
