@@ -24,8 +24,10 @@ final class CheckCommand implements Callable<Integer> {
             ProxyConfig loaded = ConfigLoader.load(config);
             System.out.println(config + ": ok");
             for (PoolConfig pool : loaded.pools().values()) {
-                System.out.printf("  pool %s: listen %s, %d servers, %s/%s%n", pool.name(), pool.listen(),
-                        pool.servers().size(), pool.hash().configName(), pool.distribution().configName());
+                String placement = pool.cluster() ? "Redis Cluster (slots)"
+                        : pool.hash().configName() + "/" + pool.distribution().configName();
+                System.out.printf("  pool %s: listen %s, %d %s, %s%n", pool.name(), pool.listen(),
+                        pool.servers().size(), pool.cluster() ? "seeds" : "servers", placement);
             }
             return 0;
         } catch (ConfigException e) {
