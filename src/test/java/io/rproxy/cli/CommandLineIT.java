@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -225,8 +226,10 @@ class CommandLineIT {
 
     /** Output goes to files: Process.destroy() closes the pipes, and a full pipe would stall the proxy. */
     private Process start(String... args) throws IOException {
+        String jar = Objects.requireNonNull(System.getProperty("rproxy.jar"),
+                "system property rproxy.jar is set by failsafe after `package`: run this class with mvn verify");
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-jar", System.getProperty("rproxy.jar")));
+                ProcessHandle.current().info().command().orElse("java"), "-jar", jar));
         command.addAll(List.of(args));
         Path stdout = Files.createTempFile(Harness.dir(), "cli-", ".out");
         Path stderr = Files.createTempFile(Harness.dir(), "cli-", ".err");
