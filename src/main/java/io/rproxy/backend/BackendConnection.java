@@ -321,7 +321,7 @@ final class BackendConnection {
     }
 
     private void fail(BackendRequest request, String reason) {
-        if (request.complete(Reply.error("ERR rproxy: " + server.describe() + ": " + reason))) {
+        if (request.complete(ProxyError.of(server.describe() + ": " + reason))) {
             stats.errors.increment();
         }
     }

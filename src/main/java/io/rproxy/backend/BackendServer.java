@@ -105,7 +105,7 @@ public final class BackendServer {
     }
 
     private void failFast(BackendRequest request, String why) {
-        if (request.complete(Reply.error("ERR rproxy: " + spec.describe() + " " + why))) {
+        if (request.complete(ProxyError.of(spec.describe() + " " + why))) {
             stats.errors.increment();
         }
     }

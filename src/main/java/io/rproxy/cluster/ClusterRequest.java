@@ -2,6 +2,7 @@ package io.rproxy.cluster;
 
 import io.rproxy.backend.BackendRequest;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.ProxyError;
 import io.rproxy.config.HostPort;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ final class ClusterRequest implements PendingReply {
     static final int MAX_REDIRECTIONS = 5;
     private static final byte[] ASKING = "*1\r\n$6\r\nASKING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final long TRYAGAIN_PAUSE_NANOS = Duration.ofMillis(25).toNanos();
-    private static final String PROXY_ERROR = "ERR rproxy: ";
 
     private final Cluster cluster;
     private final int slot;
@@ -53,7 +53,7 @@ final class ClusterRequest implements PendingReply {
                 return reply;
             }
             if (redirections >= MAX_REDIRECTIONS) {
-                return redirect == null ? reply : Reply.error("ERR rproxy: slot " + slot + " was redirected more"
+                return redirect == null ? reply : ProxyError.of("slot " + slot + " was redirected more"
                         + " than " + MAX_REDIRECTIONS + " times; last: " + reply.errorMessage());
             }
             if (redirect == null && !retargeted()) {
@@ -66,7 +66,7 @@ final class ClusterRequest implements PendingReply {
     }
 
     private static boolean isConnectionFailure(Reply reply) {
-        return reply.isError() && reply.errorMessage().startsWith(PROXY_ERROR);
+        return ProxyError.isProxyMade(reply);
     }
 
     /**

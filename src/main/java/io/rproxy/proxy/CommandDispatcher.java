@@ -94,14 +94,19 @@ final class CommandDispatcher {
         }
         for (int i = 1; i < keys.length; i++) {
             if (pool.route(frame, command.argOffset(keys[i]), command.argLength(keys[i])) != server) {
-                return PendingReply.of(pool.isCluster() ? Errors.CROSSSLOT_CLUSTER : Errors.CROSSSLOT);
+                return crossSlot();
             }
         }
         boolean sort = spec.name().equals("sort") || spec.name().equals("sort_ro");
         if (sort && !SortPatterns.stayOn(command, server, pool)) {
-            return PendingReply.of(pool.isCluster() ? Errors.CROSSSLOT_CLUSTER : Errors.CROSSSLOT);
+            return crossSlot();
         }
         return send(server, command, client);
+    }
+
+    /** Redis Cluster's own wording for a cluster pool, "server" for a sharded one. */
+    private PendingReply crossSlot() {
+        return PendingReply.of(pool.isCluster() ? Errors.CROSSSLOT_CLUSTER : Errors.CROSSSLOT);
     }
 
     private PendingReply send(int server, RespCommand command, ClientState client) {

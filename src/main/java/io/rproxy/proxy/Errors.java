@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.ProxyError;
 import io.rproxy.resp.Reply;
 
 /**
@@ -24,11 +25,11 @@ final class Errors {
 
     /** A command whose keys are optional (EVAL, FCALL) sent without any: nothing says which server to use. */
     static Reply noKeys(String commandName) {
-        return Reply.error("ERR rproxy: '" + commandName + "' without keys cannot be routed to a server; "
+        return ProxyError.of("'" + commandName + "' without keys cannot be routed to a server; "
                 + "pass the keys it uses (numkeys > 0)");
     }
 
     static Reply noServer(String poolName) {
-        return Reply.error("ERR rproxy: no server available in pool '" + poolName + "'");
+        return ProxyError.of("no server available in pool '" + poolName + "'");
     }
 }

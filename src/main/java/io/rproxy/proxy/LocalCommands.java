@@ -1,6 +1,7 @@
 package io.rproxy.proxy;
 
 import io.rproxy.Version;
+import io.rproxy.backend.ProxyError;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import java.nio.charset.StandardCharsets;
@@ -179,7 +180,7 @@ final class LocalCommands {
         if (requested.equals(Integer.toString(database))) {
             return Reply.OK;
         }
-        return Reply.error("ERR rproxy: this pool is bound to database " + database
+        return ProxyError.of("this pool is bound to database " + database
                 + " (redis_db); SELECT " + requested + " is not supported");
     }
 

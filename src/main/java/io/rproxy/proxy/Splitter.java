@@ -2,6 +2,7 @@ package io.rproxy.proxy;
 
 import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.ProxyError;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -21,7 +22,6 @@ abstract class Splitter {
     /** The merges {@code command-classes.tsv} may name for a split command. */
     static final Set<String> MERGES = Set.of("in-order", "all-ok", "sum");
     /** How the errors the proxy makes about a server begin; they name the server already. */
-    private static final String PROXY_ERROR = "ERR rproxy: ";
 
     /** Arguments per key: 1 for MGET/DEL (keys only), 2 for MSET (key, value). */
     private final int argsPerKey;
@@ -114,7 +114,7 @@ abstract class Splitter {
         try {
             return merge(replies, partOfKey);
         } catch (ProtocolException e) {
-            return Reply.error("ERR rproxy: a server's part of the reply is malformed: " + e.getMessage());
+            return ProxyError.of("a server's part of the reply is malformed: " + e.getMessage());
         }
     }
 
@@ -129,10 +129,10 @@ abstract class Splitter {
 
     /** As {@link #namingServer(Reply, BackendServer)}, for a server (or a cluster pool's slot) described. */
     static Reply namingServer(Reply error, String server) {
-        String message = error.errorMessage();
-        if (message.startsWith(PROXY_ERROR)) {
+        if (ProxyError.isProxyMade(error)) {
             return error;
         }
+        String message = error.errorMessage();
         int space = message.indexOf(' ');
         String code = space < 0 ? message : message.substring(0, space);
         String rest = space < 0 ? "" : message.substring(space + 1);
