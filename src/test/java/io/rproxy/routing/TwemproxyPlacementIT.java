@@ -69,8 +69,15 @@ class TwemproxyPlacementIT {
             }
         }
         // crc32 is libmemcached's 15-bit variant: on a 32-bit ketama ring every key falls before the first
-        // point, so nutcracker (and rproxy) put them all on one server. Elsewhere an empty server means a broken test.
-        assertKeysSpread(!(hash.equals("crc32") && distribution.equals("ketama")));
+        // point, so nutcracker (and rproxy) put them all on one server. Elsewhere keys on one server only would
+        // mean a test that proves nothing. Named servers place keys the same way in every run, so each must get
+        // some; unnamed ones are placed by "host:port", and the ports are new each run: with a weak hash one
+        // server may then get none of 200 keys, which is not a fault.
+        if (!(hash.equals("crc32") && distribution.equals("ketama"))) {
+            assertKeysSpread(named ? redis.length : 2);
+        } else {
+            assertKeysSpread(1);
+        }
 
         String poolKeys = "hash = \"" + hash + "\"\ndistribution = \"" + distribution + "\"\n"
                 + (tagged ? "hash_tag = \"{}\"\n" : "");
@@ -111,15 +118,18 @@ class TwemproxyPlacementIT {
         return ("v" + i).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void assertKeysSpread(boolean onEveryServer) {
+    /** Every key written once, on at least {@code servers} different servers. */
+    private static void assertKeysSpread(int servers) {
         long total = 0;
+        int holding = 0;
         for (RedisServer server : redis) {
             try (Jedis direct = server.jedis()) {
                 long size = direct.dbSize();
-                assertTrue(size > 0 || !onEveryServer, "nutcracker left " + server + " empty: the test would prove nothing");
+                holding += size > 0 ? 1 : 0;
                 total += size;
             }
         }
         assertEquals(KEYS, total);
+        assertTrue(holding >= servers, "nutcracker put keys on " + holding + " servers, expected at least " + servers);
     }
 }
