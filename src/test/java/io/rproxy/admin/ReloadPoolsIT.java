@@ -216,8 +216,11 @@ class ReloadPoolsIT {
             assertEquals("+PONG", admin.line("PING"), "the old admin port serves until the commit");
             assertTrue(admin.line("COMMIT").startsWith("+OK committed " + next), "COMMIT is answered");
 
-            assertThrows(UncheckedIOException.class, () -> admin.call("PING"), "the committing connection ended");
-            assertThrows(UncheckedIOException.class, () -> idle.call("PING"), "the idle connection ended");
+            // The old admin connections end just after the OK: wait for it rather than race it.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThrows(UncheckedIOException.class,
+                    () -> admin.call("PING"), "the committing connection ended"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThrows(UncheckedIOException.class,
+                    () -> idle.call("PING"), "the idle connection ended"));
             await().atMost(Duration.ofSeconds(10)).until(() -> !Harness.accepts("127.0.0.1", adminPort));
             assertEquals(newAdmin, proxy.adminPort());
             try (RespClient moved = new RespClient(newAdmin)) {
