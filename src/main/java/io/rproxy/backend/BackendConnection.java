@@ -57,6 +57,8 @@ final class BackendConnection {
     private final ArrayBlockingQueue<BackendRequest> outbox;
     /** Guards the socket's output stream, and so the order in which requests enter {@link #inFlight}. */
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Set while a client thread that is about to write lets others queue first (see {@link #flush}). */
+    private final AtomicBoolean flushClaimed = new AtomicBoolean();
     /** Written, awaiting a reply: the writing thread appends, the reader removes from the head. */
     private final Queue<BackendRequest> inFlight = new ConcurrentLinkedQueue<>();
     private final Listener listener;
@@ -139,6 +141,23 @@ final class BackendConnection {
             failAll();
             fail(request, closedReason);
         }
+    }
+
+    /**
+     * A client thread's write of what it queued (see {@link WriteBatch#flush}), shared with the other clients that
+     * are ready to run: the first to flush claims the write and yields its carrier before making it, so the client
+     * threads the same poll woke queue their requests meanwhile and find the write claimed. One write then carries
+     * them all, and the server reads them in one go: at pipeline 1 with 50 clients this cut writes from 1.8 to 1.3
+     * per request and raised throughput by about 14% (docs/benchmarks.md). With nothing else ready to run, the
+     * yield costs one unmount and remount of the thread.
+     */
+    void flush() {
+        if (!flushClaimed.compareAndSet(false, true)) {
+            return; // queued before this check, so the claimant, who clears the claim before it drains, writes it
+        }
+        Thread.yield();
+        flushClaimed.set(false);
+        drain();
     }
 
     /**

@@ -35,7 +35,7 @@ public final class WriteBatch {
     /** Writes every connection that has requests of this thread queued. */
     public void flush() {
         for (int i = 0; i < queued.size(); i++) {
-            queued.get(i).drain();
+            queued.get(i).flush();
         }
         queued.clear();
     }

@@ -35,8 +35,20 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE} ms).")
     private long shutdownGraceMs;
 
+    @Option(names = "--carrier-threads", paramLabel = "N", defaultValue = "0",
+            description = "OS threads that run the proxy's virtual threads (default: half the cores, at least 1).")
+    private int carrierThreads;
+
     @Override
     public Integer call() throws InterruptedException {
+        int carriers;
+        try {
+            carriers = CarrierThreads.configure(carrierThreads, Runtime.getRuntime().availableProcessors(),
+                    System.getProperties());
+        } catch (IllegalArgumentException e) {
+            System.err.println("rproxy: " + e.getMessage());
+            return 2;
+        }
         ProxyConfig loaded;
         try {
             loaded = ConfigLoader.load(config);
@@ -51,7 +63,8 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("rproxy: " + e.getMessage());
             return 1;
         }
-        log.info("rproxy {} running with {}; admin port {}", Version.current(), config, loaded.admin().listen());
+        log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s)", Version.current(), config,
+                loaded.admin().listen(), carriers);
         listenForHangup(rproxy);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(
                 () -> rproxy.stop(Duration.ofMillis(shutdownGraceMs))));
