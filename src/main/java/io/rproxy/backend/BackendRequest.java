@@ -32,6 +32,8 @@ public final class BackendRequest implements PendingReply {
     private long deadlineNanos;
     private volatile Reply reply;
     private volatile Thread waiter;
+    /** The batch the request was queued in, unwritten until that is flushed; null when written at once. */
+    private WriteBatch deferredIn;
 
     /** @param frame the complete RESP request, written to the backend as it is */
     public BackendRequest(byte[] frame) {
@@ -66,6 +68,11 @@ public final class BackendRequest implements PendingReply {
         deadlineNanos = value;
     }
 
+    /** Set by the sending thread when the request's write waits for {@code writes} to be flushed. */
+    void deferredIn(WriteBatch writes) {
+        deferredIn = writes;
+    }
+
     /** Stores the reply and wakes the waiter; false when the request was already completed. */
     boolean complete(Reply value) {
         if (!REPLY.compareAndSet(this, null, value)) {
@@ -88,9 +95,11 @@ public final class BackendRequest implements PendingReply {
         if (r != null) {
             return r;
         }
-        WriteBatch.flushCurrent(); // what we wait for may still sit in this thread's batch
-        if ((r = reply) != null) {
-            return r;
+        if (deferredIn != null) {
+            deferredIn.flush(); // what we wait for may still sit in the sender's batch
+            if ((r = reply) != null) {
+                return r;
+            }
         }
         // Publish the waiter before re-checking: complete() writes reply then reads waiter, so one of the two
         // always sees the other (both fields are volatile).

@@ -84,17 +84,17 @@ public final class BackendServer {
     }
 
     /**
-     * Sends a request on the connection that belongs to {@code affinity} (a client id). When the server is down,
+     * Sends a request on the sender's connection to this server, in its batch. When the server is down,
      * ejected or cannot be reached, the request is completed at once with an error that names the server.
      */
-    public void send(BackendRequest request, long affinity) {
+    public void send(BackendRequest request, Sender sender) {
         if (state != ServerState.UP) {
             failFast(request, "is " + state.wireName() + " (" + lastFailure + ")");
             return;
         }
-        int slot = (int) Math.floorMod(affinity, (long) connections.length());
+        int slot = (int) Math.floorMod(sender.affinity(), (long) connections.length());
         try {
-            connection(slot).send(request);
+            connection(slot).send(request, sender.writes());
         } catch (BackendException e) {
             recordFailure(e.getMessage(), true);
             failFast(request, e.getMessage());

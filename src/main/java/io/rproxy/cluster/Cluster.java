@@ -8,6 +8,7 @@ import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.BackendSettings;
 import io.rproxy.backend.NodeQuery;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.Sender;
 import io.rproxy.config.HostPort;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.resp.Reply;
@@ -114,8 +115,8 @@ public final class Cluster {
     }
 
     /** Sends a keyed request to the master of {@code slot}, following redirections when its reply is awaited. */
-    public PendingReply send(int slot, byte[] frame, long affinity) {
-        return new ClusterRequest(this, slot, frame, affinity);
+    public PendingReply send(int slot, byte[] frame, Sender sender) {
+        return new ClusterRequest(this, slot, frame, sender);
     }
 
     HostPort owner(int slot) {
@@ -123,9 +124,9 @@ public final class Cluster {
     }
 
     /** Sends {@code frame} to the node at {@code address}, connecting to it first if it is new. */
-    BackendRequest sendTo(HostPort address, byte[] frame, int leadingReplies, long affinity) {
+    BackendRequest sendTo(HostPort address, byte[] frame, int leadingReplies, Sender sender) {
         BackendRequest request = new BackendRequest(frame, leadingReplies);
-        node(address).send(request, affinity);
+        node(address).send(request, sender);
         return request;
     }
 

@@ -1,6 +1,7 @@
 package io.rproxy.cluster;
 
 import io.rproxy.backend.BackendRequest;
+import io.rproxy.backend.Sender;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.backend.ProxyError;
 import io.rproxy.config.HostPort;
@@ -24,18 +25,18 @@ final class ClusterRequest implements PendingReply {
     private final Cluster cluster;
     private final int slot;
     private final byte[] frame;
-    private final long affinity;
+    private final Sender sender;
     private HostPort target;
     private BackendRequest current;
 
-    ClusterRequest(Cluster cluster, int slot, byte[] frame, long affinity) {
+    ClusterRequest(Cluster cluster, int slot, byte[] frame, Sender sender) {
         this.cluster = cluster;
         this.slot = slot;
         this.frame = frame;
-        this.affinity = affinity;
+        this.sender = sender;
         this.target = cluster.owner(slot);
         if (target != null) {
-            current = cluster.sendTo(target, frame, 0, affinity);
+            current = cluster.sendTo(target, frame, 0, sender);
         }
     }
 
@@ -81,7 +82,7 @@ final class ClusterRequest implements PendingReply {
             return false;
         }
         target = now;
-        current = cluster.sendTo(target, frame, 0, affinity);
+        current = cluster.sendTo(target, frame, 0, sender);
         return true;
     }
 
@@ -90,18 +91,18 @@ final class ClusterRequest implements PendingReply {
             case MOVED -> {
                 cluster.moved(redirect.slot(), redirect.to());
                 target = redirect.to();
-                current = cluster.sendTo(target, frame, 0, affinity);
+                current = cluster.sendTo(target, frame, 0, sender);
             }
             case ASK -> {
                 byte[] asking = new byte[ASKING.length + frame.length];
                 System.arraycopy(ASKING, 0, asking, 0, ASKING.length);
                 System.arraycopy(frame, 0, asking, ASKING.length, frame.length);
                 target = redirect.to();
-                current = cluster.sendTo(target, asking, 1, affinity);
+                current = cluster.sendTo(target, asking, 1, sender);
             }
             case TRYAGAIN -> {
                 LockSupport.parkNanos(TRYAGAIN_PAUSE_NANOS);
-                current = cluster.sendTo(target, frame, 0, affinity);
+                current = cluster.sendTo(target, frame, 0, sender);
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.rproxy.proxy;
 
 import io.rproxy.backend.PendingReply;
-import io.rproxy.backend.WriteBatch;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -34,15 +33,16 @@ final class ClientSession implements Runnable {
     static final int MAX_OUTSTANDING = 1024;
     /**
      * A client's read buffer starts small: a proxy holds thousands of mostly idle clients. It grows with the
-     * frames that need it; replies need no buffer of their own (see ReplyWriter).
+     * frames that need it and for clients that pipeline; replies need no buffer of their own (see ReplyWriter).
      */
-    private static final int READ_BUFFER = 512;
+    private static final int READ_BUFFER = 256;
 
     private final Socket socket;
     private final PoolListener listener;
     private final PoolStats stats;
     private final ClientState state;
-    private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
+    /** Sized for a client waiting for one reply at a time (an idle client holds it): grows for pipelines. */
+    private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>(3);
     /**
      * The generation this session's outstanding requests were dispatched on; null when none is outstanding.
      * Written by the session thread only, read by a reload's drain thread.
@@ -74,7 +74,6 @@ final class ClientSession implements Runnable {
     public void run() {
         stats.clientConnected();
         boolean clean = false;
-        WriteBatch writes = WriteBatch.begin(); // a pipeline's requests reach each backend in one write
         try (socket) {
             RespReader reader = new RespReader(socket.getInputStream(), listener.limits(), READ_BUFFER);
             ReplyWriter out = new ReplyWriter(socket.getOutputStream());
@@ -86,7 +85,7 @@ final class ClientSession implements Runnable {
         } catch (RuntimeException e) {
             log.error("client {} session failed", state.id(), e);
         } finally {
-            writes.end(); // a client that leaves mid-pipeline still has its queued requests written and answered
+            state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written
             pinned = null;
             stats.clientClosed(clean);
         }

@@ -1,11 +1,15 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.Sender;
+import io.rproxy.backend.WriteBatch;
+
 /**
- * What the proxy remembers about one client connection between its commands. Touched only by that client's
- * session thread.
+ * What the proxy remembers about one client connection between its commands, and the sender of its backend
+ * requests. Touched only by that client's session thread.
  */
-final class ClientState {
+final class ClientState implements Sender {
     private final long id;
+    private final WriteBatch writes = new WriteBatch();
     private boolean authenticated;
     private boolean quitting;
     private String name = "";
@@ -15,9 +19,20 @@ final class ClientState {
         this.authenticated = authenticated;
     }
 
-    /** Unique per proxy process; also picks the client's connection to each backend. */
+    /** Unique per proxy process. */
     long id() {
         return id;
+    }
+
+    /** The client's id picks its connection to each backend. */
+    @Override
+    public long affinity() {
+        return id;
+    }
+
+    @Override
+    public WriteBatch writes() {
+        return writes;
     }
 
     boolean authenticated() {

@@ -73,7 +73,7 @@ final class CommandDispatcher {
     private PendingReply split(CommandSpec spec, RespCommand command, ClientState client) {
         Splitter splitter = splitters.get(spec.name());
         return splitter.argCountFits(command.argCount())
-                ? splitter.split(command, pool, client.id())
+                ? splitter.split(command, pool, client)
                 : error(CommandErrors.wrongArity(spec));
     }
 
@@ -110,6 +110,6 @@ final class CommandDispatcher {
     }
 
     private PendingReply send(int server, RespCommand command, ClientState client) {
-        return pool.forward(server, command.frame(), client.id());
+        return pool.forward(server, command.frame(), client);
     }
 }

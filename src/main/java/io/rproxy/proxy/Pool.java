@@ -5,6 +5,7 @@ import io.rproxy.backend.BackendRuntime;
 import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.BackendSettings;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.Sender;
 import io.rproxy.cluster.Cluster;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ServerSpec;
@@ -127,14 +128,14 @@ public final class Pool {
     /**
      * Sends a request to a target {@link #route} chose: a server's index, or for a cluster pool a hash slot.
      *
-     * @param affinity the client's id: its requests to one server share a connection, in order
+     * @param sender the client: its requests to one server share a connection, in order
      */
-    PendingReply forward(int target, byte[] frame, long affinity) {
+    PendingReply forward(int target, byte[] frame, Sender sender) {
         if (cluster != null) {
-            return cluster.send(target, frame, affinity);
+            return cluster.send(target, frame, sender);
         }
         BackendRequest request = new BackendRequest(frame);
-        servers.get(target).send(request, affinity);
+        servers.get(target).send(request, sender);
         return request;
     }
 

@@ -8,7 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -30,8 +30,8 @@ final class PoolListener {
     private final PoolStats stats;
     private final ServerSocket serverSocket;
     private final AtomicLong clientIds;
-    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> sessionThreads = ConcurrentHashMap.newKeySet();
+    /** Connected clients and the threads serving them: one entry each, for a proxy holds thousands. */
+    private final Map<ClientSession, Thread> sessions = new ConcurrentHashMap<>();
     /** What requests are dispatched by now; swapped only by a reload's commit (under its lock). */
     private volatile Generation current;
     private Thread acceptor;
@@ -93,7 +93,7 @@ final class PoolListener {
 
     /** Whether a client still has requests outstanding on {@code generation}. */
     boolean pinnedTo(Generation generation) {
-        for (ClientSession session : sessions) {
+        for (ClientSession session : sessions.keySet()) {
             if (session.pinned() == generation) {
                 return true;
             }
@@ -112,16 +112,14 @@ final class PoolListener {
                 Socket client = serverSocket.accept();
                 client.setTcpNoDelay(true);
                 ClientSession session = new ClientSession(clientIds.incrementAndGet(), client, this);
-                sessions.add(session);
                 Thread thread = Thread.ofVirtual().name("client-" + session.id()).unstarted(() -> {
                     try {
                         session.run();
                     } finally {
                         sessions.remove(session);
-                        sessionThreads.remove(Thread.currentThread());
                     }
                 });
-                sessionThreads.add(thread);
+                sessions.put(session, thread);
                 thread.start();
             } catch (SocketException e) {
                 if (!serverSocket.isClosed()) {
@@ -154,7 +152,7 @@ final class PoolListener {
      * the replies it still owes and exits.
      */
     void endClientInput() {
-        for (ClientSession session : sessions) {
+        for (ClientSession session : sessions.keySet()) {
             try {
                 session.socket().shutdownInput();
             } catch (IOException e) {
@@ -165,13 +163,13 @@ final class PoolListener {
 
     /** Waits for the sessions to end until {@code deadlineNanos} (System.nanoTime), then closes what is left. */
     void awaitClients(long deadlineNanos) throws InterruptedException {
-        for (Thread thread : sessionThreads) {
+        for (Thread thread : sessions.values()) {
             long left = deadlineNanos - System.nanoTime();
             if (left > 0) {
                 thread.join(Duration.ofNanos(left));
             }
         }
-        for (ClientSession session : sessions) {
+        for (ClientSession session : sessions.keySet()) {
             try {
                 session.socket().close();
             } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.rproxy.proxy;
 import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.backend.ProxyError;
+import io.rproxy.backend.Sender;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -53,7 +54,7 @@ abstract class Splitter {
      */
     abstract Reply merge(Reply[] parts, int[] partOfKey);
 
-    final PendingReply split(RespCommand command, Pool pool, long affinity) {
+    final PendingReply split(RespCommand command, Pool pool, Sender sender) {
         int keyCount = (command.argCount() - 1) / argsPerKey;
         int[] serverOfKey = new int[keyCount];
         boolean oneServer = true;
@@ -66,12 +67,12 @@ abstract class Splitter {
             oneServer &= serverOfKey[k] == serverOfKey[0];
         }
         if (oneServer) {
-            return pool.forward(serverOfKey[0], command.frame(), affinity);
+            return pool.forward(serverOfKey[0], command.frame(), sender);
         }
-        return fanOut(command, pool, affinity, serverOfKey);
+        return fanOut(command, pool, sender, serverOfKey);
     }
 
-    private PendingReply fanOut(RespCommand command, Pool pool, long affinity, int[] serverOfKey) {
+    private PendingReply fanOut(RespCommand command, Pool pool, Sender sender, int[] serverOfKey) {
         int[] partOfKey = new int[serverOfKey.length];
         List<Integer> partServers = new ArrayList<>();
         List<List<byte[]>> partArgs = new ArrayList<>();
@@ -93,7 +94,7 @@ abstract class Splitter {
         String[] servers = new String[parts.length];
         for (int p = 0; p < parts.length; p++) {
             servers[p] = pool.describeTarget(partServers.get(p));
-            parts[p] = pool.forward(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), affinity);
+            parts[p] = pool.forward(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), sender);
         }
         return () -> mergeWhenDone(parts, servers, partOfKey);
     }

@@ -44,6 +44,8 @@ public final class RespReader {
     private int limit;
     /** First byte of the frame being parsed; compaction moves it to 0 and never drops it. */
     private int frameStart;
+    /** Whether the last read took all the room there was: the peer is pipelining faster than we read. */
+    private boolean lastReadFilledBuffer;
 
     public RespReader(InputStream in, RespLimits limits) {
         this(in, limits, INITIAL_BUFFER);
@@ -332,15 +334,20 @@ public final class RespReader {
         if (n < 0) {
             return false;
         }
+        lastReadFilledBuffer = limit + n == buf.length;
         limit += n;
         return true;
     }
 
-    /** Moves the current frame to the front of the buffer, into a bigger one when it fills half or more. */
+    /**
+     * Moves the current frame to the front of the buffer, into a bigger one when it fills half or more, or when
+     * the peer keeps the buffer full with pipelined frames (then up to {@link #KEEP_WHEN_IDLE}, so a pipeline is
+     * read in few system calls while an idle connection keeps its small buffer).
+     */
     private void makeRoom(long frameLimit) {
         int used = limit - frameStart;
         byte[] target = buf;
-        if (used > buf.length / 2) {
+        if (used > buf.length / 2 || (lastReadFilledBuffer && buf.length < KEEP_WHEN_IDLE)) {
             if (used >= RespBytes.MAX_ARRAY) {
                 throw new ProtocolException("frame too large");
             }

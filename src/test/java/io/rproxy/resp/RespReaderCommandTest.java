@@ -231,6 +231,26 @@ class RespReaderCommandTest {
     }
 
     @Test
+    void aSmallBufferGrowsForAPeerThatKeepsItFull() throws IOException {
+        byte[] set = bytes("*3\r\n$3\r\nSET\r\n$16\r\nkey:000000012345\r\n$3\r\nxxx\r\n");
+        byte[] pipeline = new byte[0];
+        for (int i = 0; i < 64; i++) {
+            pipeline = concat(pipeline, set);
+        }
+        RespReader reader = new RespReader(new ByteArrayInputStream(pipeline), RespLimits.DEFAULT, 256);
+        for (int i = 0; i < 64; i++) {
+            assertArrayEquals(set, reader.readCommand().frame());
+        }
+        assertNull(reader.readCommand());
+        assertEquals(2048, reader.bufferCapacity(), "doubled while each read filled it: 256, 512, 1024, 2048");
+
+        RespReader idle = new RespReader(new Feeds.ChunkedInputStream(List.of(set, set)), RespLimits.DEFAULT, 256);
+        idle.readCommand();
+        idle.readCommand();
+        assertEquals(256, idle.bufferCapacity(), "one frame per read: no growth");
+    }
+
+    @Test
     void bufferShrinksBackAfterABigFrameOnceDrained() throws IOException {
         byte[] value = new byte[200_000];
         byte[] set = RespCommand.of(List.of(bytes("SET"), bytes("key"), value)).frame();
