@@ -65,13 +65,12 @@ public final class MemoryProbe {
     }
 
     private static void histogram(InetSocketAddress address, long pid, int n) throws Exception {
+        Thread.sleep(SETTLE_MS); // clients of an earlier probe may still be leaving
+        long baseline = total(classHistogram(pid));
         List<Socket> clients = connect(address, n);
         try {
             Thread.sleep(SETTLE_MS);
-            Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram")
-                    .redirectErrorStream(true).start();
-            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            jcmd.waitFor();
+            String out = classHistogram(pid);
             int rows = 0;
             for (String line : out.split("\n")) {
                 // " num:  #instances  #bytes  class name (module)"
@@ -86,9 +85,32 @@ public final class MemoryProbe {
                     break;
                 }
             }
+            long grown = total(out) - baseline;
+            System.out.printf("| all classes, minus the live heap with no clients | | %,d | %,.0f |%n", grown,
+                    grown / (double) n);
         } finally {
             closeAll(clients);
         }
+    }
+
+    /** Live objects by class; the histogram's full GC runs first, so only what is reachable counts. */
+    private static String classHistogram(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram")
+                .redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        return out;
+    }
+
+    /** The histogram's last line: "Total  #instances  #bytes". */
+    private static long total(String histogram) {
+        for (String line : histogram.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && f[0].equals("Total")) {
+                return Long.parseLong(f[2]);
+            }
+        }
+        throw new IllegalStateException("no Total line in jcmd's class histogram:\n" + histogram);
     }
 
     private static void slow(InetSocketAddress address, long pid, String name, int seconds) throws Exception {

@@ -57,8 +57,8 @@ final class BackendConnection {
     private final ArrayBlockingQueue<BackendRequest> outbox;
     /** Guards the socket's output stream, and so the order in which requests enter {@link #inFlight}. */
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** Set while a client thread that is about to write lets others queue first (see {@link #flush}). */
-    private final AtomicBoolean flushClaimed = new AtomicBoolean();
+    /** Set while a client that is about to write lets others queue first (see {@link WriteBatch#flush}). */
+    private final AtomicBoolean writeClaimed = new AtomicBoolean();
     /** Written, awaiting a reply: the writing thread appends, the reader removes from the head. */
     private final Queue<BackendRequest> inFlight = new ConcurrentLinkedQueue<>();
     private final Listener listener;
@@ -147,24 +147,24 @@ final class BackendConnection {
     }
 
     /**
-     * A client's write of what it queued (see {@link WriteBatch#flush}), shared with the other clients that
-     * are ready to run: the first to flush claims the write and yields its carrier before making it, so the client
-     * threads the same poll woke queue their requests meanwhile and find the write claimed. One write then carries
-     * them all, and the server reads them in one go: at pipeline 1 with 50 clients this cut writes from 1.8 to 1.3
-     * per request and raised throughput by about 14% (docs/benchmarks.md). With nothing else ready to run, the
-     * yield costs one unmount and remount of the thread.
+     * Claims the next write of this connection for the calling client (see {@link WriteBatch#flush}); false when
+     * another client has claimed it, who will then write what this one queued before the claim was tried.
      */
-    void flush() {
-        if (!flushClaimed.compareAndSet(false, true)) {
-            return; // queued before this check, so the claimant, who clears the claim before it drains, writes it
-        }
-        int queued;
-        int rounds = 0;
-        do {
-            queued = outbox.size();
-            Thread.yield();
-        } while (outbox.size() > queued && ++rounds < 4);
-        flushClaimed.set(false);
+    boolean claimWrite() {
+        return writeClaimed.compareAndSet(false, true);
+    }
+
+    /** Requests queued and not yet written. */
+    int queued() {
+        return outbox.size();
+    }
+
+    /**
+     * Ends a {@link #claimWrite claim} and writes what is queued. The claim is cleared before the outbox is read:
+     * whoever queued while it stood is in the outbox by then, and whoever comes later claims the write itself.
+     */
+    void releaseClaimAndWrite() {
+        writeClaimed.set(false);
         drain();
     }
 

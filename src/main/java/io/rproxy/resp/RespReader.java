@@ -30,6 +30,9 @@ public final class RespReader {
     /** Longest numeric reply line worth scanning: type byte, "-9223372036854775808", slack. */
     private static final int NUMBER_LINE_MAX = 24;
 
+    /** Five-byte replies shared rather than copied (see {@link #commonReply}). */
+    private static final Reply[] COMMON_REPLIES = {Reply.OK, Reply.NULL_BULK, Reply.NULL_ARRAY};
+
     /** Arguments of a request we make room for before seeing them; grown as they actually arrive. */
     private static final int INITIAL_ARGS = 16;
 
@@ -89,7 +92,24 @@ public final class RespReader {
             throw new EOFException("end of stream while waiting for a reply");
         }
         skipReply(0);
-        return Reply.ofBytes(Arrays.copyOfRange(buf, frameStart, pos));
+        Reply common = commonReply();
+        return common != null ? common : Reply.ofBytes(Arrays.copyOfRange(buf, frameStart, pos));
+    }
+
+    /**
+     * The reply just read when it is one of the few that most commands answer (SET's +OK, a missing key's nil):
+     * shared instances, so those replies cost no allocation. Null otherwise.
+     */
+    private Reply commonReply() {
+        if (pos - frameStart != 5) {
+            return null;
+        }
+        for (Reply common : COMMON_REPLIES) {
+            if (Arrays.equals(buf, frameStart, pos, common.bytes(), 0, 5)) {
+                return common;
+            }
+        }
+        return null;
     }
 
     /** True when bytes already read from the stream are waiting in the buffer (the peer is pipelining). */

@@ -76,7 +76,7 @@ class CommandLineIT {
             int port = FreePorts.pick();
             Path config = write(RunningProxy.poolToml("cli", port, "",
                     List.of("\"" + redis.address() + ":1 redis1\"")));
-            Process proxy = start("run", config.toString());
+            Process proxy = start("run", "--carrier-threads", "1", config.toString());
             await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
 
             try (Jedis client = new Jedis("127.0.0.1", port, 10_000)) {
@@ -94,7 +94,15 @@ class CommandLineIT {
             assertFalse(Harness.accepts("127.0.0.1", port), "listener closed");
             String log = Files.readString(stderrOf.get(proxy));
             assertTrue(log.contains("stopped"), log);
+            assertTrue(log.contains("; 1 carrier thread(s)"), log);
         }
+    }
+
+    @Test
+    void aNegativeCarrierThreadCountIsRefusedBeforeAnythingStarts() throws Exception {
+        Result result = rproxy("run", "--carrier-threads", "-1", "/nonexistent/rproxy.toml");
+        assertEquals(2, result.exit());
+        assertTrue(result.stderr().contains("carrier threads must be 1 or more"), result.stderr());
     }
 
     @Test
