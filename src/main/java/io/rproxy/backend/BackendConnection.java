@@ -112,10 +112,10 @@ final class BackendConnection {
     }
 
     /**
-     * Queues a request and, when no other thread is writing to this connection, writes it on the calling thread:
-     * at the next flush of {@code writes}, or at once when that is null. On an idle connection a request reaches the socket
-     * with no hand-off between threads. Blocks while the outbox is full (backpressure from a slow server). A
-     * request sent to a connection that has closed is completed with the close reason.
+     * Queues a request, to be written at the next flush of {@code writes} (see {@link WriteBatch#flush}): by the
+     * sending client itself unless another client's write takes it along, so a request reaches the socket with no
+     * hand-off between threads. Blocks while the outbox is full (backpressure from a slow server). A request sent
+     * to a connection that has closed is completed with the close reason.
      */
     void send(BackendRequest request, WriteBatch writes) throws InterruptedException {
         if (timeoutNanos > 0) {
@@ -131,12 +131,8 @@ final class BackendConnection {
                 outbox.put(request);
             }
             stats.queued.increment();
-            if (writes != null) {
-                request.deferredIn(writes);
-                writes.defer(this);
-            } else {
-                drain();
-            }
+            request.deferredIn(writes);
+            writes.defer(this);
             armForHead();
         }
         // A close between the check and the put would strand the request: fail whatever is left.

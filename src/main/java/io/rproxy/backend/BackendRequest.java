@@ -32,7 +32,7 @@ public final class BackendRequest implements PendingReply {
     private long deadlineNanos;
     private volatile Reply reply;
     private volatile Thread waiter;
-    /** The batch the request was queued in, unwritten until that is flushed; null when written at once. */
+    /** The batch the request was queued in: it may be unwritten until that is flushed. */
     private WriteBatch deferredIn;
 
     /** @param frame the complete RESP request, written to the backend as it is */

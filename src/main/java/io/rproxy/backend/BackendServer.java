@@ -171,7 +171,6 @@ public final class BackendServer {
     /** Caller holds stateLock. */
     private void eject(String reason) {
         ejected = true;
-        state = ServerState.EJECTED;
         ejectedUntil = runtime.clock().instant().plus(settings.retryTimeout());
         failures.set(0);
         stats.ejections.increment();
@@ -179,6 +178,8 @@ public final class BackendServer {
                 settings.failureLimit(), reason);
         closeConnections("ejected from the pool");
         distributionChanged.run();
+        // Published after the distribution has changed: whoever reads EJECTED finds the keys already moved.
+        state = ServerState.EJECTED;
         scheduleRecovery(settings.retryTimeout());
     }
 

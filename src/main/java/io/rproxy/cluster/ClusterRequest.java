@@ -1,9 +1,9 @@
 package io.rproxy.cluster;
 
 import io.rproxy.backend.BackendRequest;
-import io.rproxy.backend.Sender;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.backend.ProxyError;
+import io.rproxy.backend.Sender;
 import io.rproxy.config.HostPort;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;

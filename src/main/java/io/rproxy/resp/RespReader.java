@@ -360,23 +360,27 @@ public final class RespReader {
     }
 
     /**
-     * Moves the current frame to the front of the buffer, into a bigger one when it fills half or more, or when
-     * the peer keeps the buffer full with pipelined frames (then up to {@link #KEEP_WHEN_IDLE}, so a pipeline is
-     * read in few system calls while an idle connection keeps its small buffer).
+     * Moves the current frame to the front of the buffer. The buffer never shrinks here (see {@link #startFrame}):
+     * it doubles for a frame that fills half of it or more and will not fit once moved, and for a peer that keeps
+     * it full with pipelined frames (then up to {@link #KEEP_WHEN_IDLE}, so a pipeline is read in few system calls
+     * while an idle connection keeps its small buffer).
      */
     private void makeRoom(long frameLimit) {
         int used = limit - frameStart;
-        byte[] target = buf;
-        if (used > buf.length / 2 || (lastReadFilledBuffer && buf.length < KEEP_WHEN_IDLE)) {
+        int capacity = buf.length;
+        if (used > buf.length / 2 && frameLimit > buf.length) {
             if (used >= RespBytes.MAX_ARRAY) {
                 throw new ProtocolException("frame too large");
             }
             // Doubling as bytes arrive, not jumping to an announced length: a peer that announces a huge
             // bulk and then stalls holds only what it actually sent. Capped by the frame's end when that is
             // known, so a big value that ends the frame gets an exact fit rather than up to twice its size.
-            long capacity = Math.min(Math.min(2L * buf.length, frameLimit), RespBytes.MAX_ARRAY);
-            target = new byte[(int) Math.max(capacity, used + 1L)];
+            capacity = (int) Math.max(Math.min(Math.min(2L * buf.length, frameLimit), RespBytes.MAX_ARRAY),
+                    used + 1L);
+        } else if (lastReadFilledBuffer && buf.length < KEEP_WHEN_IDLE) {
+            capacity = Math.min(2 * buf.length, KEEP_WHEN_IDLE);
         }
+        byte[] target = capacity == buf.length ? buf : new byte[capacity];
         System.arraycopy(buf, frameStart, target, 0, used);
         buf = target;
         pos -= frameStart;

@@ -251,6 +251,26 @@ class RespReaderCommandTest {
     }
 
     @Test
+    void framesOfMoreThanHalfTheBufferNeverShrinkIt() throws IOException {
+        // 140-byte SETs through a 256-byte buffer: moving a frame that straddles the end must not replace the
+        // buffer by one that fits just that frame, or every later read would return one frame and a pipelining
+        // client would wait a round trip per request.
+        byte[] set = RespCommand.of(List.of(bytes("SET"), bytes("key:000000012345"), new byte[100])).frame();
+        byte[] pipeline = new byte[0];
+        for (int i = 0; i < 100; i++) {
+            pipeline = concat(pipeline, set);
+        }
+        RespReader reader = new RespReader(new ByteArrayInputStream(pipeline), RespLimits.DEFAULT, 256);
+        int buffered = 0;
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(set, reader.readCommand().frame());
+            assertTrue(reader.bufferCapacity() >= 256, "shrunk to " + reader.bufferCapacity());
+            buffered += reader.hasBufferedInput() ? 1 : 0;
+        }
+        assertTrue(buffered > 50, "most frames leave the next one buffered: " + buffered);
+    }
+
+    @Test
     void bufferShrinksBackAfterABigFrameOnceDrained() throws IOException {
         byte[] value = new byte[200_000];
         byte[] set = RespCommand.of(List.of(bytes("SET"), bytes("key"), value)).frame();

@@ -5,6 +5,8 @@ import static io.rproxy.resp.Feeds.string;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +88,19 @@ class RespReaderReplyTest {
                     assertFalse(reader.hasBufferedInput());
                     assertThrows(EOFException.class, reader::readReply);
                 })));
+    }
+
+    @Test
+    void theCommonestRepliesAreSharedAndOthersCopied() throws IOException {
+        RespReader reader = new RespReader(new ByteArrayInputStream(bytes("+OK\r\n$-1\r\n*-1\r\n+OK\r\n+ok\r\n")),
+                RespLimits.DEFAULT);
+        assertSame(Reply.OK, reader.readReply());
+        assertSame(Reply.NULL_BULK, reader.readReply());
+        assertSame(Reply.NULL_ARRAY, reader.readReply());
+        assertSame(Reply.OK, reader.readReply());
+        Reply other = reader.readReply();
+        assertNotSame(Reply.OK, other);
+        assertEquals("+ok\r\n", string(other.bytes()));
     }
 
     @TestFactory
