@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CarrierThreadsTest {
     @Test
@@ -15,20 +17,17 @@ class CarrierThreadsTest {
         assertEquals(8, CarrierThreads.defaultCount(16));
     }
 
-    @Test
-    void setsCarriersAndOnePollerPerCarrierRoundedDownToAPowerOfTwo() {
+    @ParameterizedTest(name = "requested {0} on {1} cores: {2} carriers, {3} pollers")
+    @CsvSource({
+        "0, 12, 6, 4", // the default; pollers rounded down to a power of two, as the JDK wants
+        "3, 2, 3, 2",  // an explicit count beats the default
+        "1, 64, 1, 1",
+    })
+    void setsCarriersAndOnePollerPerCarrier(int requested, int cores, int carriers, int pollers) {
         Properties properties = new Properties();
-        assertEquals(6, CarrierThreads.configure(0, 12, properties));
-        assertEquals("6", properties.getProperty(CarrierThreads.PARALLELISM));
-        assertEquals("4", properties.getProperty(CarrierThreads.READ_POLLERS));
-    }
-
-    @Test
-    void anExplicitCountBeatsTheDefault() {
-        Properties properties = new Properties();
-        assertEquals(3, CarrierThreads.configure(3, 2, properties));
-        assertEquals("3", properties.getProperty(CarrierThreads.PARALLELISM));
-        assertEquals("2", properties.getProperty(CarrierThreads.READ_POLLERS));
+        assertEquals(carriers, CarrierThreads.configure(requested, cores, properties));
+        assertEquals(Integer.toString(carriers), properties.getProperty(CarrierThreads.PARALLELISM));
+        assertEquals(Integer.toString(pollers), properties.getProperty(CarrierThreads.READ_POLLERS));
     }
 
     @Test
