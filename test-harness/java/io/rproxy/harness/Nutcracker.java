@@ -30,7 +30,6 @@ public final class Nutcracker implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     /** The pool's name in the generated YAML (twemproxy reports it in its stats). */
     public static final String POOL = "harness";
-    private static final int PORT_ATTEMPTS = 5;
     private static final Duration STARTUP = Duration.ofSeconds(15);
 
     private final int port;
@@ -61,9 +60,7 @@ public final class Nutcracker implements AutoCloseable {
 
     private static Nutcracker start(String poolYamlBody, Integer statsIntervalMillis) {
         Path binary = Harness.requireNutcracker();
-        HarnessException lost = null;
-        for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            int port = FreePorts.pick();
+        return FreePorts.startOnFreePort("nutcracker", port -> {
             int statsPort = FreePorts.pick();
             Path dir = Harness.newWorkDir("nutcracker-" + port + "-");
             Path config = writeConfig(dir, port, poolYamlBody);
@@ -83,13 +80,9 @@ public final class Nutcracker implements AutoCloseable {
                 return nutcracker;
             } catch (HarnessException e) {
                 nutcracker.close();
-                if (!nutcracker.log().contains("Address already in use")) {
-                    throw e;
-                }
-                lost = e;
+                throw nutcracker.log().contains("Address already in use") ? new FreePorts.PortTaken(e) : e;
             }
-        }
-        throw new HarnessException("nutcracker lost the race for a free port " + PORT_ATTEMPTS + " times", lost);
+        });
     }
 
     public String host() {

@@ -20,7 +20,6 @@ import redis.clients.jedis.Jedis;
  */
 public final class RedisServer implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
-    private static final int PORT_ATTEMPTS = 5;
     private static final Duration STARTUP = Duration.ofSeconds(15);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -44,9 +43,7 @@ public final class RedisServer implements AutoCloseable {
         if (binary.isEmpty()) {
             Harness.requireRedis();
         }
-        HarnessException lost = null;
-        for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            int port = FreePorts.pick();
+        return FreePorts.startOnFreePort("redis-server", port -> {
             Path dir = Harness.newWorkDir("redis-" + port + "-");
             RedisRunner runner = binary.isPresent()
                     ? new LocalRedis(binary.get(), port, dir, List.of(extraArgs))
@@ -57,13 +54,9 @@ public final class RedisServer implements AutoCloseable {
                 return server;
             } catch (HarnessException e) {
                 runner.close();
-                if (!runner.lostPortRace()) {
-                    throw e;
-                }
-                lost = e;
+                throw runner.lostPortRace() ? new FreePorts.PortTaken(e) : e;
             }
-        }
-        throw new HarnessException("redis-server lost the race for a free port " + PORT_ATTEMPTS + " times", lost);
+        });
     }
 
     public String host() {
