@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
+import io.rproxy.harness.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -157,7 +157,7 @@ class CommandKeysVsServerTest {
             MIGRATE h 6379 k1 0 100 KEYS k2
             """;
 
-    private static CommandTestServer server;
+    private static RedisServer server;
     private static Jedis jedis;
     private static String sha;
     private static final CommandTable TABLE = CommandTable.load();
@@ -165,9 +165,9 @@ class CommandKeysVsServerTest {
     private static final AtomicInteger ERROR_CASES = new AtomicInteger();
 
     @BeforeAll
-    static void startServer() throws IOException {
-        server = CommandTestServer.start();
-        jedis = server.client();
+    static void startServer() {
+        server = RedisServer.start();
+        jedis = server.jedis();
         sha = jedis.scriptLoad("return 1");
         jedis.functionLoad("#!lua name=kf\n"
                 + "redis.register_function('f', function(keys, args) return #keys end)\n"

@@ -3,6 +3,7 @@ package io.rproxy.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.harness.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +18,11 @@ import redis.clients.jedis.Jedis;
 
 /** The checked-in commands.tsv must be exactly what the generator writes from the installed redis-server. */
 class CommandTableDriftTest {
-    private static CommandTestServer server;
+    private static RedisServer server;
 
     @BeforeAll
-    static void startServer() throws IOException {
-        server = CommandTestServer.start();
+    static void startServer() {
+        server = RedisServer.start();
     }
 
     @AfterAll
@@ -34,7 +35,7 @@ class CommandTableDriftTest {
     @Test
     void checkedInTableEqualsFreshGeneration() throws IOException {
         List<String> fresh;
-        try (Jedis jedis = server.client()) {
+        try (Jedis jedis = server.jedis()) {
             fresh = withoutDate(CommandTableGenerator.generate(jedis, LocalDate.now()));
         }
         List<String> checkedIn;
