@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The admin port's command table: finds the command a request names (two words first, for subcommands such as
@@ -31,12 +32,20 @@ final class AdminCommands {
     static AdminCommands standard() {
         return new AdminCommands(List.of(
                 new Ping(), new ShowVersion(), new ShowStatus(), new ShowStats(), new ConfigActive(),
-                new ConfigStaged(), new LoadConfig(), new CommitConfig(), new CancelConfig(), new ReloadConfig()));
+                new ConfigStaged(), ConfigFileCommand.load(), new CommitConfig(), new CancelConfig(),
+                ConfigFileCommand.reload()));
     }
 
-    /** A command refused for a reason (a bad configuration lists every problem): one {@code -ERR} line. */
-    static Reply refusal(RproxyException e) {
-        return Reply.error("ERR " + e.getMessage().replaceAll("\\s*[\\r\\n]+\\s*", "; "));
+    /**
+     * Runs a change to the configuration: {@code +OK <what it did>}, or the reason it was refused (a bad
+     * configuration lists every problem) on one {@code -ERR} line.
+     */
+    static Reply outcome(Supplier<String> change) {
+        try {
+            return Reply.simple("OK " + change.get());
+        } catch (RproxyException e) {
+            return Reply.error("ERR " + e.getMessage().replaceAll("\\s*[\\r\\n]+\\s*", "; "));
+        }
     }
 
     List<AdminCommand> all() {

@@ -1,6 +1,5 @@
 package io.rproxy.admin;
 
-import io.rproxy.RproxyException;
 import io.rproxy.resp.Reply;
 import java.util.List;
 
@@ -21,10 +20,6 @@ final class CommitConfig implements AdminCommand {
 
     @Override
     public Reply run(List<String> args, Rproxy rproxy) {
-        try {
-            return Reply.simple("OK " + rproxy.commit());
-        } catch (RproxyException e) {
-            return AdminCommands.refusal(e);
-        }
+        return AdminCommands.outcome(rproxy::commit);
     }
 }
