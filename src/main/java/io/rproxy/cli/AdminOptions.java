@@ -20,6 +20,11 @@ import picocli.CommandLine.Option;
  */
 final class AdminOptions {
     static final int UNREACHABLE = 2;
+    /** picocli exit-code lines shared by the commands that talk to a running proxy. */
+    static final String EXIT_DONE = "0:done";
+    static final String EXIT_REFUSED =
+            "1:the proxy refused (the reason follows on one line), or the --config file is bad";
+    static final String EXIT_UNREACHABLE = UNREACHABLE + ":no rproxy answers at the admin address";
 
     @Option(names = "--admin", paramLabel = "HOST:PORT",
             description = "The admin port of the running rproxy (default: 127.0.0.1:22222).")

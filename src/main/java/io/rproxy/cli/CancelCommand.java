@@ -10,8 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "cancel", mixinStandardHelpOptions = true,
         description = "Discard the running rproxy's staged configuration, releasing its ports and connections.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:the proxy refused (the reason follows on one line), or the --config file is bad",
-                "2:no rproxy answers at the admin address"})
+        exitCodeList = {AdminOptions.EXIT_DONE, AdminOptions.EXIT_REFUSED, AdminOptions.EXIT_UNREACHABLE})
 final class CancelCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -10,8 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "commit", mixinStandardHelpOptions = true,
         description = "Make the staged configuration of the running rproxy the active one.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:the proxy refused (the reason follows on one line), or the --config file is bad",
-                "2:no rproxy answers at the admin address"})
+        exitCodeList = {AdminOptions.EXIT_DONE, AdminOptions.EXIT_REFUSED, AdminOptions.EXIT_UNREACHABLE})
 final class CommitCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -13,8 +13,7 @@ import picocli.CommandLine.Spec;
         description = {"Stage a configuration in the running rproxy: validate it, bind its new ports, connect its",
                 "preconnect pools. Traffic is not affected until commit; cancel releases it all."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:the proxy refused (the reason follows on one line), or the --config file is bad",
-                "2:no rproxy answers at the admin address"})
+        exitCodeList = {AdminOptions.EXIT_DONE, AdminOptions.EXIT_REFUSED, AdminOptions.EXIT_UNREACHABLE})
 final class LoadCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -12,8 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "reload", mixinStandardHelpOptions = true,
         description = "Load a configuration into the running rproxy and commit it at once (load, then commit).",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:the proxy refused (the reason follows on one line), or the --config file is bad",
-                "2:no rproxy answers at the admin address"})
+        exitCodeList = {AdminOptions.EXIT_DONE, AdminOptions.EXIT_REFUSED, AdminOptions.EXIT_UNREACHABLE})
 final class ReloadCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         description = "Show a running rproxy's pools, servers, states and counters, and its configurations.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:printed", "1:the proxy refused (e.g. wrong password), or the config file is bad",
-                "2:no rproxy answers at the admin address"})
+                AdminOptions.EXIT_UNREACHABLE})
 final class StatusCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

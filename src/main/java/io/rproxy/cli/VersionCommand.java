@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Print rproxy's version; with --admin or --config also the running proxy's.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:printed", "1:the proxy refused (e.g. wrong password), or the config file is bad",
-                "2:no rproxy answers at the admin address"})
+                AdminOptions.EXIT_UNREACHABLE})
 final class VersionCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
