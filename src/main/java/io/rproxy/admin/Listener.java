@@ -92,33 +92,11 @@ final class Listener {
      * the command it is running (a COMMIT that moved the admin port still gets its OK), then sees end-of-stream.
      */
     void retire() {
-        try {
-            serverSocket.close();
-        } catch (IOException e) {
-            log.debug("{}: closing the listener: {}", name, e.getMessage());
-        }
-        for (Socket socket : open) {
-            try {
-                socket.shutdownInput();
-            } catch (IOException e) {
-                log.debug("{}: ending a connection: {}", name, e.getMessage());
-            }
-        }
+        closeListenerAnd(Socket::shutdownInput, "ending a connection");
     }
 
     void stop() {
-        try {
-            serverSocket.close();
-        } catch (IOException e) {
-            log.debug("{}: closing the listener: {}", name, e.getMessage());
-        }
-        for (Socket socket : open) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                log.debug("{}: closing a connection: {}", name, e.getMessage());
-            }
-        }
+        closeListenerAnd(Socket::close, "closing a connection");
         if (acceptor != null) {
             try {
                 acceptor.join();
@@ -126,5 +104,25 @@ final class Listener {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Closes the listening socket, then does {@code toEach} to every open connection; failures are only logged. */
+    private void closeListenerAnd(SocketAction toEach, String what) {
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            log.debug("{}: closing the listener: {}", name, e.getMessage());
+        }
+        for (Socket socket : open) {
+            try {
+                toEach.apply(socket);
+            } catch (IOException e) {
+                log.debug("{}: {}: {}", name, what, e.getMessage());
+            }
+        }
+    }
+
+    private interface SocketAction {
+        void apply(Socket socket) throws IOException;
     }
 }
