@@ -24,9 +24,21 @@ public record OpenFiles(long open, long limit) {
     public static OpenFiles now() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof UnixOperatingSystemMXBean unix) {
-            return new OpenFiles(unix.getOpenFileDescriptorCount(), unix.getMaxFileDescriptorCount());
+            return new OpenFiles(openCount(unix), unix.getMaxFileDescriptorCount());
         }
         return new OpenFiles(-1, -1);
+    }
+
+    /**
+     * The JDK counts the entries of /proc/self/fd, which takes a descriptor: at the limit itself it throws
+     * InternalError ("errno: 24 ... Unable to open directory"), which is exactly when STATUS is wanted.
+     */
+    private static long openCount(UnixOperatingSystemMXBean unix) {
+        try {
+            return unix.getOpenFileDescriptorCount();
+        } catch (InternalError e) {
+            return -1;
+        }
     }
 
     /**

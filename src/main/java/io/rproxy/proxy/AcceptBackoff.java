@@ -11,7 +11,8 @@ import org.slf4j.Logger;
  * What a listener does when {@code accept} fails. At the open-files limit (EMFILE, ENFILE) the connection stays
  * in the kernel's queue and the next accept fails at once, so a loop that only logs spins a core and floods the
  * log. Instead the listener thread pauses, 10 ms doubling to 1 s while the failures last, back to none at the
- * next accept; and the failures are logged at most once per 10 s, with their count.
+ * next accept; and the failures are logged at most once per 10 s, with their count, plus the accept that ends a
+ * run of failures that was logged: two lines per 10 s at most, however the failures come and go.
  *
  * <p>Run by the one listener thread that owns it, except {@link #stop}, which any thread may call to end a pause.
  */
@@ -32,6 +33,8 @@ public final class AcceptBackoff {
     private long unreported;
     private long lastReportNanos;
     private String lastFailure;
+    /** Whether the failures since the last accept were logged (then so is the next accept). */
+    private boolean runLogged;
 
     /** Waits {@code nanos} or until {@link #stop}; a seam for tests, which pass a clock that the pause moves. */
     @FunctionalInterface
@@ -56,13 +59,17 @@ public final class AcceptBackoff {
         this.lastReportNanos = nanoTime.getAsLong() - LOG_INTERVAL_NANOS;
     }
 
-    /** An accept succeeded: the next failure pauses briefly again. Cheap when nothing failed. */
+    /**
+     * An accept succeeded: the next failure pauses briefly again. When this run of failures was logged, its end
+     * is too. Cheap when nothing failed.
+     */
     public void accepted() {
         if (pauseNanos != 0) {
             pauseNanos = 0;
-            long now = nanoTime.getAsLong();
-            if (unreported > 0 && now - lastReportNanos >= LOG_INTERVAL_NANOS) {
-                log.info("{}: accepting again; {}", who, countSinceReport(now));
+            if (runLogged) {
+                runLogged = false;
+                long now = nanoTime.getAsLong();
+                log.info("{}: accepting again{}", who, unreported == 0 ? "" : "; " + countSinceReport(now));
                 lastReportNanos = now;
                 unreported = 0;
             }
@@ -88,6 +95,7 @@ public final class AcceptBackoff {
             }
             lastReportNanos = now;
             unreported = 0;
+            runLogged = true;
         }
         pauseNanos = pauseNanos == 0 ? FIRST_PAUSE_NANOS : Math.min(2 * pauseNanos, LONGEST_PAUSE_NANOS);
         pause.await(pauseNanos);

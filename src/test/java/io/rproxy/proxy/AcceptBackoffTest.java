@@ -70,6 +70,30 @@ class AcceptBackoffTest {
     }
 
     @Test
+    void failuresThatComeAndGoAreLoggedAtMostTwicePerTenSeconds() throws Exception {
+        backoff.failed(EMFILE);
+        backoff.accepted();
+        assertEquals(2, log.lines.size(), "the run's start and end");
+        assertEquals("INFO pool 'p': accepting again", log.lines.get(1));
+
+        // Short runs of failures within the next ten seconds: counted, not logged.
+        for (int run = 0; run < 5; run++) {
+            backoff.failed(EMFILE);
+            backoff.failed(EMFILE);
+            backoff.accepted();
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        }
+        assertEquals(2, log.lines.size(), log.lines.toString());
+
+        clock.addAndGet(Duration.ofSeconds(5).toNanos());
+        backoff.failed(EMFILE);
+        assertTrue(log.lines.get(2).matches("WARN pool 'p': 11 accepts failed in the last 10 s: Too many open files"),
+                log.lines.toString());
+        backoff.accepted();
+        assertEquals("INFO pool 'p': accepting again", log.lines.get(3));
+    }
+
+    @Test
     void acceptsThatSucceedLogNothing() {
         for (int i = 0; i < 1000; i++) {
             backoff.accepted();
