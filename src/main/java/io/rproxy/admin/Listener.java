@@ -1,6 +1,7 @@
 package io.rproxy.admin;
 
 import io.rproxy.config.HostPort;
+import io.rproxy.proxy.AcceptBackoff;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * A TCP listener of the admin side (the admin port, the twemproxy stats port): binds in its constructor, so a
  * taken address fails the start before anything is served; accepts on a platform thread
  * {@code <name>-listener} and serves each connection on its own virtual thread {@code <name>-<n>}. Stopping
- * closes the listening socket and every open connection.
+ * closes the listening socket and every open connection. A failing accept (at the open-files limit) pauses the
+ * acceptor ({@link AcceptBackoff}).
  */
 final class Listener {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -26,6 +28,8 @@ final class Listener {
     private final AtomicLong connectionIds = new AtomicLong();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private Thread acceptor;
+    /** Used by the acceptor thread alone (and by closing, to end a pause). */
+    private final AcceptBackoff backoff;
 
     /**
      * @param what    names the listener in the bind error ("admin port", "stats port")
@@ -35,6 +39,7 @@ final class Listener {
     Listener(String name, String what, HostPort address, Handler handler) throws IOException {
         this.name = name;
         this.handler = handler;
+        this.backoff = new AcceptBackoff(name, log);
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);
@@ -62,16 +67,25 @@ final class Listener {
 
     private void acceptLoop() {
         log.info("{} listening on {}", name, serverSocket.getLocalSocketAddress());
-        while (!serverSocket.isClosed()) {
-            try {
-                Socket socket = serverSocket.accept();
+        try {
+            while (!serverSocket.isClosed()) {
+                Socket socket;
+                try {
+                    socket = serverSocket.accept();
+                } catch (IOException e) {
+                    if (!serverSocket.isClosed()) {
+                        backoff.failed(e);
+                    }
+                    continue;
+                }
+                backoff.accepted();
                 open.add(socket);
                 Thread.ofVirtual().name(name + "-" + connectionIds.incrementAndGet()).start(() -> serve(socket));
-            } catch (IOException e) {
-                if (!serverSocket.isClosed()) {
-                    log.warn("{}: accept failed: {}", name, e.getMessage());
-                }
             }
+        } catch (InterruptedException e) {
+            // Nothing interrupts the listener but a bug; stop accepting for good rather than spin or vanish quietly.
+            log.error("{}: listener interrupted: no longer accepting connections", name);
+            retire();
         }
     }
 
@@ -113,6 +127,7 @@ final class Listener {
         } catch (IOException e) {
             log.debug("{}: closing the listener: {}", name, e.getMessage());
         }
+        backoff.stop();
         for (Socket socket : open) {
             try {
                 toEach.apply(socket);

@@ -31,7 +31,9 @@ record Metric<T>(String name, Kind kind, String help, ToLongFunction<T> value) {
             counter("forward_errors", "Requests that no server answered: no live server, or its connection failed.",
                     PoolSample::forwardErrors),
             counter("fragments", "Requests made by splitting multi-key commands over several servers.",
-                    p -> p.stats().fragments()));
+                    p -> p.stats().fragments()),
+            counter("accept_errors", "Accepts of the pool's listener that failed, e.g. at the open-files limit; "
+                    + "the listener pauses (up to 1 s) while they do.", p -> p.stats().acceptErrors()));
 
     static final List<Metric<ServerSample>> SERVER = List.of(
             gauge("up", "1 when the server is up (in the distribution and reachable), else 0.",

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The /metrics document in Prometheus's text exposition format (version 0.0.4): every pool and server metric of
  * {@link Metric} with its HELP and TYPE lines, each pool's request latency histogram, rproxy's version and
- * uptime. Label values are escaped as the format requires (backslash, double quote, newline).
+ * uptime, the open descriptors and their limit. Label values are escaped as the format requires (backslash, double quote, newline).
  */
 final class PrometheusText {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -23,6 +23,7 @@ final class PrometheusText {
         out.append("rproxy_build_info{version=\"").append(escape(snapshot.version())).append("\"} 1\n");
         header(out, "rproxy_uptime_seconds", "gauge", "Seconds since rproxy started.");
         out.append("rproxy_uptime_seconds ").append(snapshot.uptime().toSeconds()).append('\n');
+        openFiles(out, snapshot.openFiles());
         List<PoolSample> pools = snapshot.pools();
         for (Metric<PoolSample> metric : Metric.POOL) {
             String name = metric.prometheusName("rproxy_pool_");
@@ -45,6 +46,18 @@ final class PrometheusText {
         }
         latency(out, pools);
         return out.toString();
+    }
+
+    /** Under the names Prometheus's own client libraries give them, so that existing dashboards find them. */
+    private static void openFiles(StringBuilder out, OpenFiles files) {
+        if (files.open() >= 0) {
+            header(out, "process_open_fds", "gauge", "File descriptors the process has open.");
+            out.append("process_open_fds ").append(files.open()).append('\n');
+        }
+        if (files.limit() >= 0) {
+            header(out, "process_max_fds", "gauge", "The most file descriptors the process may open.");
+            out.append("process_max_fds ").append(files.limit()).append('\n');
+        }
     }
 
     private static void latency(StringBuilder out, List<PoolSample> pools) {

@@ -26,11 +26,18 @@ import java.util.List;
  * @param source   the host name, as twemproxy reports it in its stats
  * @param active   the configuration running now
  * @param staged   the configuration staged by LOAD for the next commit; null when none is
+ * @param openFiles the process's open descriptors and their limit, as of {@code now}
  */
 public record Snapshot(String version, String source, Instant startedAt, Instant now, LoadedConfig active,
-                       LoadedConfig staged, List<PoolSample> pools) {
+                       LoadedConfig staged, List<PoolSample> pools, OpenFiles openFiles) {
     public Snapshot {
         pools = List.copyOf(pools);
+    }
+
+    /** A snapshot with the open descriptors read now. */
+    public Snapshot(String version, String source, Instant startedAt, Instant now, LoadedConfig active,
+                    LoadedConfig staged, List<PoolSample> pools) {
+        this(version, source, startedAt, now, active, staged, pools, OpenFiles.now());
     }
 
     public Duration uptime() {

@@ -12,7 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The STATUS document: version, uptime, the active configuration with each pool's settings, live counters and
+ * The STATUS document: version, uptime, open descriptors and their limit, the active configuration with each pool's settings, live counters and
  * servers, and the staged configuration (null until one is loaded). A staged configuration is written with the
  * same shape as the active one, without the live parts. Field names are snake_case, times ISO-8601 UTC.
  */
@@ -25,6 +25,8 @@ final class StatusJson {
                 .field("version", snapshot.version())
                 .field("started_at", snapshot.startedAt().toString())
                 .field("uptime_s", snapshot.uptime().toSeconds());
+        knownOrNull(w, "open_files", snapshot.openFiles().open());
+        knownOrNull(w, "open_files_limit", snapshot.openFiles().limit());
         w.name("active");
         config(w, snapshot.active(), snapshot.pools().stream()
                 .collect(Collectors.toMap(PoolSample::name, Function.identity())));
@@ -126,6 +128,16 @@ final class StatusJson {
             }
         }
         w.endObject();
+    }
+
+    /** A count the platform may not know (-1) as null. */
+    private static void knownOrNull(JsonWriter w, String name, long value) {
+        w.name(name);
+        if (value < 0) {
+            w.nullValue();
+        } else {
+            w.value(value);
+        }
     }
 
     private static String tag(HashTag tag) {

@@ -5,6 +5,7 @@ import io.rproxy.Version;
 import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
+import io.rproxy.admin.OpenFiles;
 import io.rproxy.admin.Rproxy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +64,11 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("rproxy: " + e.getMessage());
             return 1;
         }
-        log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s)", Version.current(), config,
-                loaded.admin().listen(), carriers);
+        OpenFiles files = OpenFiles.now();
+        log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s); open-files limit {}",
+                Version.current(), config, loaded.admin().listen(), carriers,
+                files.limit() < 0 ? "unknown" : files.limit());
+        files.warning(loaded).ifPresent(log::warn);
         listenForHangup(rproxy);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(
                 () -> rproxy.stop(Duration.ofMillis(shutdownGraceMs))));

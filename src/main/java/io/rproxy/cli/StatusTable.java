@@ -21,7 +21,12 @@ final class StatusTable {
     static String render(Map<String, Object> status) {
         StringBuilder out = new StringBuilder();
         out.append("rproxy ").append(status.get("version")).append(", up ").append(uptime(status.get("uptime_s")))
-                .append(" (since ").append(status.get("started_at")).append(")\n");
+                .append(" (since ").append(status.get("started_at")).append(")");
+        if (status.get("open_files_limit") != null) {
+            out.append(", open files ").append(status.get("open_files") == null ? "?" : status.get("open_files"))
+                    .append(" of ").append(status.get("open_files_limit"));
+        }
+        out.append('\n');
         Map<String, Object> active = map(status.get("active"));
         out.append("active config: ").append(describe(active)).append('\n');
         Map<String, Object> staged = map(status.get("staged"));
@@ -51,7 +56,11 @@ final class StatusTable {
         out.append("  timeout ").append(pool.get("timeout_ms") == null ? "none" : pool.get("timeout_ms") + " ms")
                 .append("  clients ").append(pool.get("client_connections"))
                 .append("  forward errors ").append(pool.get("forward_errors"))
-                .append("  fragments ").append(pool.get("fragments")).append('\n');
+                .append("  fragments ").append(pool.get("fragments"));
+        if (pool.get("accept_errors") instanceof Number n && n.longValue() > 0) {
+            out.append("  accept errors ").append(n);
+        }
+        out.append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(SERVER_COLUMNS);
         for (Object server : (List<?>) pool.getOrDefault("servers", List.of())) {

@@ -2,11 +2,11 @@ package io.rproxy.proxy;
 
 import io.rproxy.config.HostPort;
 import io.rproxy.resp.RespLimits;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +35,8 @@ final class PoolListener {
     /** What requests are dispatched by now; swapped only by a reload's commit (under its lock). */
     private volatile Generation current;
     private Thread acceptor;
+    /** Used by the acceptor thread alone (and stopAccepting, to end a pause). */
+    private final AcceptBackoff backoff;
 
     /**
      * @param first what the listener serves until a reload swaps it; its pool's configuration says where to listen
@@ -47,6 +49,7 @@ final class PoolListener {
         this.stats = pool.stats();
         this.current = first;
         this.clientIds = clientIds;
+        this.backoff = new AcceptBackoff("pool '" + name + "'", log);
         HostPort listen = address;
         ServerSocket socket = new ServerSocket();
         try {
@@ -107,37 +110,61 @@ final class PoolListener {
 
     private void acceptLoop() {
         log.info("pool '{}' listening on {}", name, serverSocket.getLocalSocketAddress());
-        while (!serverSocket.isClosed()) {
-            try {
-                Socket client = serverSocket.accept();
-                client.setTcpNoDelay(true);
-                ClientSession session = new ClientSession(clientIds.incrementAndGet(), client, this);
-                Thread thread = Thread.ofVirtual().name("client-" + session.id()).unstarted(() -> {
-                    try {
-                        session.run();
-                    } finally {
-                        sessions.remove(session);
+        try {
+            while (!serverSocket.isClosed()) {
+                Socket client;
+                try {
+                    client = serverSocket.accept();
+                } catch (IOException e) {
+                    if (!serverSocket.isClosed()) {
+                        stats.acceptFailed();
+                        backoff.failed(e);
                     }
-                });
-                sessions.put(session, thread);
-                thread.start();
-            } catch (SocketException e) {
-                if (!serverSocket.isClosed()) {
-                    log.warn("pool '{}' accept failed: {}", name, e.getMessage());
+                    continue;
                 }
-            } catch (IOException e) {
-                log.warn("pool '{}' accept failed: {}", name, e.getMessage());
+                backoff.accepted();
+                serve(client);
             }
+        } catch (InterruptedException e) {
+            // Nothing interrupts the listener but a bug; stop accepting for good rather than spin or vanish quietly.
+            log.error("pool '{}' listener interrupted: no longer accepting clients", name);
+            closeQuietly(serverSocket);
+        }
+    }
+
+    /** Starts the client's session on a virtual thread of its own. */
+    private void serve(Socket client) {
+        try {
+            client.setTcpNoDelay(true);
+        } catch (IOException e) {
+            log.debug("pool '{}': a client left as it was accepted: {}", name, e.getMessage());
+            closeQuietly(client);
+            return;
+        }
+        ClientSession session = new ClientSession(clientIds.incrementAndGet(), client, this);
+        Thread thread = Thread.ofVirtual().name("client-" + session.id()).unstarted(() -> {
+            try {
+                session.run();
+            } finally {
+                sessions.remove(session);
+            }
+        });
+        sessions.put(session, thread);
+        thread.start();
+    }
+
+    private void closeQuietly(Closeable socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("pool '{}': closing a socket: {}", name, e.getMessage());
         }
     }
 
     /** Stops accepting; clients already connected carry on. */
     void stopAccepting() {
-        try {
-            serverSocket.close();
-        } catch (IOException e) {
-            log.debug("closing listener of pool '{}': {}", name, e.getMessage());
-        }
+        closeQuietly(serverSocket);
+        backoff.stop();
         if (acceptor != null) {
             try {
                 acceptor.join();

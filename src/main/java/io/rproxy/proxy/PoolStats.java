@@ -16,6 +16,7 @@ public final class PoolStats {
     private final LongAdder clientErr = new LongAdder();
     private final LongAdder noServer = new LongAdder();
     private final LongAdder fragments = new LongAdder();
+    private final LongAdder acceptErrors = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
 
     void clientConnected() {
@@ -27,6 +28,11 @@ public final class PoolStats {
     void clientClosed(boolean eof) {
         clientConnections.decrementAndGet();
         (eof ? clientEof : clientErr).increment();
+    }
+
+    /** The listener's accept failed (at the open-files limit, typically); it pauses before the next. */
+    void acceptFailed() {
+        acceptErrors.increment();
     }
 
     /** A request found no live server for its key. */
@@ -71,6 +77,11 @@ public final class PoolStats {
     /** Requests created by splitting multi-key commands over several servers (twemproxy's fragments). */
     public long fragments() {
         return fragments.sum();
+    }
+
+    /** Accepts of this pool's listener that failed, e.g. with "Too many open files". */
+    public long acceptErrors() {
+        return acceptErrors.sum();
     }
 
     public LatencyHistogram.Snapshot latency() {

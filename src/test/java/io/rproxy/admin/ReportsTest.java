@@ -1,6 +1,7 @@
 package io.rproxy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,10 @@ class ReportsTest {
             """, Path.of("/etc/rproxy.toml"));
 
     private static Snapshot snapshot() {
+        return snapshot(new OpenFiles(35, 128));
+    }
+
+    private static Snapshot snapshot(OpenFiles openFiles) {
         PoolConfig alpha = CONFIG.pools().get("alpha");
         ServerStatus ejected = new ServerStatus(ServerState.EJECTED, Optional.of(START.plusSeconds(70)), 2);
         ServerStatus up = new ServerStatus(ServerState.UP, Optional.empty(), 0);
@@ -39,7 +44,7 @@ class ReportsTest {
                 new ServerSample(alpha.servers().get(0), ejected, new ServerStats()),
                 new ServerSample(alpha.servers().get(1), up, new ServerStats())));
         return new Snapshot("9.9.9", "host", START, START.plusSeconds(90), new LoadedConfig(CONFIG, START), null,
-                List.of(pool));
+                List.of(pool), openFiles);
     }
 
     @Test
@@ -84,5 +89,38 @@ class ReportsTest {
         assertTrue(text.contains("rproxy_build_info{version=\"9.9.9\"} 1\n"), text);
         assertEquals("a\\\\b\\\"c\\nd", PrometheusText.escape("a\\b\"c\nd"));
         MetricsIT.parse(text, new java.util.HashMap<>());
+    }
+
+    @Test
+    void statusAndMetricsShowTheOpenFilesLimitAndFailedAccepts() {
+        Map<String, Object> status = JsonReader.parseObject(StatusJson.render(snapshot()));
+        assertEquals(35L, status.get("open_files"));
+        assertEquals(128L, status.get("open_files_limit"));
+        Map<?, ?> alpha = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) status.get("active")).get("pools")).get("alpha");
+        assertEquals(0L, alpha.get("accept_errors"));
+
+        String text = PrometheusText.render(snapshot());
+        assertTrue(text.contains("\nprocess_open_fds 35\n"), text);
+        assertTrue(text.contains("\nprocess_max_fds 128\n"), text);
+        assertTrue(text.contains("\nrproxy_pool_accept_errors_total{pool=\"alpha\"} 0\n"), text);
+
+        // At the limit itself the open count is unknown (listing /proc/self/fd takes a descriptor).
+        Snapshot atLimit = snapshot(new OpenFiles(-1, 128));
+        Map<String, Object> unknown = JsonReader.parseObject(StatusJson.render(atLimit));
+        assertTrue(unknown.containsKey("open_files"));
+        assertNull(unknown.get("open_files"));
+        assertFalse(PrometheusText.render(atLimit).contains("process_open_fds"));
+    }
+
+    @Test
+    void theStartWarnsWhenTheLimitLeavesRoomForFewClients() {
+        // alpha: two servers, one connection each.
+        assertEquals(2, OpenFiles.backendConnections(CONFIG));
+        String warning = new OpenFiles(20, 128).warning(CONFIG).orElseThrow();
+        assertTrue(warning.startsWith("the open-files limit 128 is low for this configuration: its servers take up "
+                + "to 2 connection(s)"), warning);
+        assertTrue(warning.contains("room for 62 client(s)"), warning);
+        assertEquals(Optional.empty(), new OpenFiles(20, 1_048_576).warning(CONFIG));
+        assertEquals(Optional.empty(), new OpenFiles(-1, -1).warning(CONFIG));
     }
 }
