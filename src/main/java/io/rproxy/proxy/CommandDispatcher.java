@@ -1,5 +1,12 @@
 package io.rproxy.proxy;
 
+import io.rproxy.command.CommandClass;
+import io.rproxy.command.CommandClasses;
+import io.rproxy.command.CommandErrors;
+import io.rproxy.command.CommandFlag;
+import io.rproxy.command.CommandSpec;
+import io.rproxy.command.CommandTable;
+import io.rproxy.command.KeyFinderException;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;

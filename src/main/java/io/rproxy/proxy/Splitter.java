@@ -1,6 +1,7 @@
 package io.rproxy.proxy;
 
 import io.rproxy.backend.BackendServer;
+import io.rproxy.command.CommandClasses;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.backend.ProxyError;
 import io.rproxy.backend.Sender;
@@ -10,7 +11,6 @@ import io.rproxy.resp.RespCommand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A multi-key command whose keys may live on several servers (MGET, MSET, DEL, ...): sent as one command per
@@ -20,9 +20,7 @@ import java.util.Set;
  * <p>When every key lives on one server the client's frame is forwarded untouched, as any keyed command is.
  */
 abstract class Splitter {
-    /** The merges {@code command-classes.tsv} may name for a split command. */
-    static final Set<String> MERGES = Set.of("in-order", "all-ok", "sum");
-    /** How the errors the proxy makes about a server begin; they name the server already. */
+        /** How the errors the proxy makes about a server begin; they name the server already. */
 
     /** Arguments per key: 1 for MGET/DEL (keys only), 2 for MSET (key, value). */
     private final int argsPerKey;
@@ -31,7 +29,7 @@ abstract class Splitter {
         this.argsPerKey = argsPerKey;
     }
 
-    /** The splitter for a merge of {@link #MERGES}. */
+    /** The splitter for a merge of {@link CommandClasses#SPLIT_MERGES}. */
     static Splitter of(String merge) {
         return switch (merge) {
             case "in-order" -> new MultiGet();
