@@ -23,9 +23,9 @@ import java.util.Set;
  */
 public final class CommandClasses {
     static final String RESOURCE = "command-classes.tsv";
-    /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     /** The merges a split command may name: how its parts' replies become one. */
     public static final Set<String> SPLIT_MERGES = Set.of("in-order", "all-ok", "sum");
+    /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
             "scripting", "blocking", "pubsub", "transaction");
 
