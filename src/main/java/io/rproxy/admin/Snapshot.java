@@ -4,7 +4,7 @@ import io.rproxy.backend.BackendServer;
 import io.rproxy.backend.ServerState;
 import io.rproxy.backend.ServerStats;
 import io.rproxy.backend.ServerStatus;
-import io.rproxy.cluster.SlotMap;
+import io.rproxy.routing.SlotMap;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.config.ServerSpec;
@@ -75,7 +75,7 @@ public record Snapshot(String version, String source, Instant startedAt, Instant
         static PoolSample of(Pool pool) {
             return new PoolSample(pool.config(), pool.stats(),
                     pool.servers().stream().map(ServerSample::of).toList(),
-                    pool.cluster() == null ? null : pool.cluster().map());
+                    pool.targets().slotMap().orElse(null));
         }
 
         public String name() {

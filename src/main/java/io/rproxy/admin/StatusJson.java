@@ -3,7 +3,7 @@ package io.rproxy.admin;
 import io.rproxy.admin.Snapshot.LoadedConfig;
 import io.rproxy.admin.Snapshot.PoolSample;
 import io.rproxy.admin.Snapshot.ServerSample;
-import io.rproxy.cluster.SlotMap;
+import io.rproxy.routing.SlotMap;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.routing.HashTag;

@@ -3,9 +3,12 @@ package io.rproxy.backend;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every backend server of a proxy shares: the {@code deadline-timer} thread that times requests out, the
@@ -13,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are read from, and how connection threads are made.
  */
 public final class BackendRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BackendRuntime.class);
     private final Clock clock;
     private final DeadlineTimer deadlines = new DeadlineTimer();
     private final AtomicInteger liveThreads = new AtomicInteger();
@@ -32,10 +36,23 @@ public final class BackendRuntime implements AutoCloseable {
         return deadlines;
     }
 
-    /** Runs {@code task} on the supervisor thread after {@code delay}. */
+    /**
+     * Runs {@code task} on the supervisor thread after {@code delay}. A task that throws is logged and the
+     * supervisor carries on: a scheduled executor would otherwise keep the exception in a future nobody reads.
+     */
     public void supervise(Runnable task, Duration delay) {
-        if (!supervisor.isShutdown()) {
-            supervisor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            supervisor.schedule(() -> runLogged(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("supervisor is closed; task dropped");
+        }
+    }
+
+    private static void runLogged(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) { // the supervisor's catch ladder: its other tasks must still run
+            log.error("supervisor task {} failed", task, t);
         }
     }
 

@@ -24,4 +24,10 @@ public record BackendSettings(Optional<String> password, int database, Optional<
                 pool.timeout().orElse(DEFAULT_CONNECT_TIMEOUT), pool.tcpKeepalive(), limits, 4096,
                 pool.autoEjectHosts(), pool.serverFailureLimit(), pool.serverRetryTimeout());
     }
+
+    /** The same settings with ejection off (a Redis Cluster's nodes: the cluster fails a master over itself). */
+    public BackendSettings withoutEjection() {
+        return new BackendSettings(password, database, timeout, connectTimeout, tcpKeepAlive, limits, outboxCapacity,
+                false, failureLimit, retryTimeout);
+    }
 }

@@ -9,15 +9,19 @@ import io.rproxy.backend.BackendSettings;
 import io.rproxy.backend.NodeQuery;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.backend.Sender;
+import io.rproxy.backend.Targets;
 import io.rproxy.config.HostPort;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
+import io.rproxy.routing.ClusterSlot;
+import io.rproxy.routing.SlotMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,12 +39,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Client threads send and follow redirections ({@link ClusterRequest}); the supervisor refreshes.
  */
-public final class Cluster {
+public final class Cluster implements Targets {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     static final Duration REFRESH_EVERY = Duration.ofSeconds(2);
     /** Refreshes asked for by traffic are at most this often: a failover makes every client ask at once. */
     private static final long MIN_REFRESH_GAP_NANOS = Duration.ofMillis(100).toNanos();
     private static final RespCommand CLUSTER_SLOTS = RespCommand.of("CLUSTER", "SLOTS");
+    /** What a Redis Cluster node itself answers. */
+    private static final Reply CROSSSLOT = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
 
     private final String pool;
     private final List<ServerSpec> seeds;
@@ -48,7 +54,7 @@ public final class Cluster {
     private final BackendRuntime runtime;
     private final int connectionsPerNode;
     /** The master of each slot: replaced whole by a refresh, one slot at a time by MOVED. */
-    private final AtomicReferenceArray<HostPort> owners = new AtomicReferenceArray<>(io.rproxy.routing.ClusterSlot.COUNT);
+    private final AtomicReferenceArray<HostPort> owners = new AtomicReferenceArray<>(ClusterSlot.COUNT);
     /** Connections to every node requests may be sent to; entries added by any thread, removed under refreshLock. */
     private final Map<HostPort, BackendServer> nodes = new ConcurrentHashMap<>();
     /** Guards installing a map and closing the nodes it dropped, so two refreshes cannot interleave. */
@@ -107,7 +113,35 @@ public final class Cluster {
         return first;
     }
 
-    /** Connects to every master now (the pool's start, or a LOAD). */
+    /** A cluster pool's target is the key's hash slot. */
+    @Override
+    public int of(byte[] frame, int offset, int length) {
+        return ClusterSlot.of(frame, offset, length);
+    }
+
+    @Override
+    public int any(long clientId) {
+        return (int) Math.floorMod(clientId, (long) ClusterSlot.COUNT);
+    }
+
+    @Override
+    public String describe(int slot) {
+        return "slot " + slot;
+    }
+
+    @Override
+    public Reply crossSlot() {
+        return CROSSSLOT;
+    }
+
+    /** The map last read from the cluster (MOVED patches are not in it until the next refresh). */
+    @Override
+    public Optional<SlotMap> slotMap() {
+        return Optional.of(map);
+    }
+
+    /** Connects to every master now (the pool's start, or a LOAD): a cluster pool always preconnects. */
+    @Override
     public void preconnect() {
         for (HostPort master : map.masters()) {
             node(master).preconnect();
@@ -115,6 +149,7 @@ public final class Cluster {
     }
 
     /** Sends a keyed request to the master of {@code slot}, following redirections when its reply is awaited. */
+    @Override
     public PendingReply send(int slot, byte[] frame, Sender sender) {
         return new ClusterRequest(this, slot, frame, sender);
     }
@@ -223,12 +258,8 @@ public final class Cluster {
         }
     }
 
-    /** The map last read from the cluster (MOVED patches are not in it until the next refresh). */
-    public SlotMap map() {
-        return map;
-    }
-
     /** The masters requests are sent to now, in the map's order. */
+    @Override
     public List<BackendServer> servers() {
         List<BackendServer> servers = new ArrayList<>();
         for (HostPort master : map.masters()) {
@@ -241,6 +272,7 @@ public final class Cluster {
     }
 
     /** Closes every node connection for good and stops refreshing. */
+    @Override
     public void close(String reason) {
         refreshLock.lock();
         try {

@@ -1,6 +1,14 @@
 package io.rproxy.proxy;
 
+import io.rproxy.command.CommandClass;
+import io.rproxy.command.CommandClasses;
+import io.rproxy.command.CommandErrors;
+import io.rproxy.command.CommandFlag;
+import io.rproxy.command.CommandSpec;
+import io.rproxy.command.CommandTable;
+import io.rproxy.command.KeyFinderException;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.Targets;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import java.time.Clock;
@@ -61,7 +69,7 @@ final class CommandDispatcher {
             case FORWARD -> forwardByKey(spec, command, client);
             case SPLIT -> split(spec, command, client);
             case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
-            case ANY -> send(pool.anyServer(client.id()), command, client);
+            case ANY -> send(pool.targets().any(client.id()), command, client);
             case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
         };
     }
@@ -89,7 +97,7 @@ final class CommandDispatcher {
         }
         byte[] frame = command.frame();
         int server = pool.route(frame, command.argOffset(keys[0]), command.argLength(keys[0]));
-        if (server < 0) {
+        if (server == Targets.NONE) {
             return PendingReply.of(Errors.noServer(pool.name()));
         }
         for (int i = 1; i < keys.length; i++) {
@@ -104,12 +112,11 @@ final class CommandDispatcher {
         return send(server, command, client);
     }
 
-    /** Redis Cluster's own wording for a cluster pool, "server" for a sharded one. */
     private PendingReply crossSlot() {
-        return PendingReply.of(pool.isCluster() ? Errors.CROSSSLOT_CLUSTER : Errors.CROSSSLOT);
+        return PendingReply.of(pool.targets().crossSlot());
     }
 
     private PendingReply send(int server, RespCommand command, ClientState client) {
-        return pool.forward(server, command.frame(), client);
+        return pool.targets().send(server, command.frame(), client);
     }
 }

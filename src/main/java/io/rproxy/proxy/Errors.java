@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import io.rproxy.command.CommandErrors;
 import io.rproxy.backend.ProxyError;
 import io.rproxy.resp.Reply;
 
@@ -12,9 +13,6 @@ final class Errors {
     static final Reply WRONGPASS = Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
     static final Reply AUTH_NOT_CONFIGURED = Reply.error("ERR AUTH <password> called without any password "
             + "configured for the default user. Are you sure your configuration is correct?");
-    static final Reply CROSSSLOT = Reply.error("CROSSSLOT Keys in request don't hash to the same server");
-    /** What a Redis Cluster node itself answers, for a cluster pool. */
-    static final Reply CROSSSLOT_CLUSTER = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
 
     private Errors() {
     }

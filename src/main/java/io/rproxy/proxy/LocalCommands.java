@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import io.rproxy.command.CommandTable;
 import io.rproxy.Version;
 import io.rproxy.backend.ProxyError;
 import io.rproxy.resp.Reply;

@@ -1,5 +1,7 @@
 package io.rproxy.proxy;
 
+import io.rproxy.command.CommandClasses;
+import io.rproxy.command.CommandTable;
 import io.rproxy.RproxyException;
 import io.rproxy.backend.BackendRuntime;
 import io.rproxy.backend.BackendServer;

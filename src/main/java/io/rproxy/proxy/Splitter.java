@@ -1,16 +1,16 @@
 package io.rproxy.proxy;
 
-import io.rproxy.backend.BackendServer;
+import io.rproxy.command.CommandClasses;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.backend.ProxyError;
 import io.rproxy.backend.Sender;
+import io.rproxy.backend.Targets;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A multi-key command whose keys may live on several servers (MGET, MSET, DEL, ...): sent as one command per
@@ -20,10 +20,6 @@ import java.util.Set;
  * <p>When every key lives on one server the client's frame is forwarded untouched, as any keyed command is.
  */
 abstract class Splitter {
-    /** The merges {@code command-classes.tsv} may name for a split command. */
-    static final Set<String> MERGES = Set.of("in-order", "all-ok", "sum");
-    /** How the errors the proxy makes about a server begin; they name the server already. */
-
     /** Arguments per key: 1 for MGET/DEL (keys only), 2 for MSET (key, value). */
     private final int argsPerKey;
 
@@ -31,7 +27,7 @@ abstract class Splitter {
         this.argsPerKey = argsPerKey;
     }
 
-    /** The splitter for a merge of {@link #MERGES}. */
+    /** The splitter for a merge of {@link CommandClasses#SPLIT_MERGES}. */
     static Splitter of(String merge) {
         return switch (merge) {
             case "in-order" -> new MultiGet();
@@ -61,13 +57,13 @@ abstract class Splitter {
         for (int k = 0; k < keyCount; k++) {
             int arg = 1 + k * argsPerKey;
             serverOfKey[k] = pool.route(command.frame(), command.argOffset(arg), command.argLength(arg));
-            if (serverOfKey[k] < 0) {
+            if (serverOfKey[k] == Targets.NONE) {
                 return PendingReply.of(Errors.noServer(pool.name()));
             }
             oneServer &= serverOfKey[k] == serverOfKey[0];
         }
         if (oneServer) {
-            return pool.forward(serverOfKey[0], command.frame(), sender);
+            return pool.targets().send(serverOfKey[0], command.frame(), sender);
         }
         return fanOut(command, pool, sender, serverOfKey);
     }
@@ -93,8 +89,8 @@ abstract class Splitter {
         pool.stats().fragments(parts.length);
         String[] servers = new String[parts.length];
         for (int p = 0; p < parts.length; p++) {
-            servers[p] = pool.describeTarget(partServers.get(p));
-            parts[p] = pool.forward(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), sender);
+            servers[p] = pool.targets().describe(partServers.get(p));
+            parts[p] = pool.targets().send(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), sender);
         }
         return () -> mergeWhenDone(parts, servers, partOfKey);
     }
@@ -124,11 +120,6 @@ abstract class Splitter {
      * servers failed. The error code stays first ({@code OOM rproxy: redis2 (127.0.0.1:6380): command not
      * allowed ...}) so clients that act on codes still can; the proxy's own connection errors name it already.
      */
-    static Reply namingServer(Reply error, BackendServer server) {
-        return namingServer(error, server.spec().describe());
-    }
-
-    /** As {@link #namingServer(Reply, BackendServer)}, for a server (or a cluster pool's slot) described. */
     static Reply namingServer(Reply error, String server) {
         if (ProxyError.isProxyMade(error)) {
             return error;

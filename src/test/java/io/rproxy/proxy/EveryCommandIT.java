@@ -1,5 +1,10 @@
 package io.rproxy.proxy;
 
+import io.rproxy.command.CommandClass;
+import io.rproxy.command.CommandClasses;
+import io.rproxy.command.CommandSpec;
+import io.rproxy.command.CommandTable;
+import io.rproxy.command.KeyFinderSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
-import io.rproxy.proxy.KeyFinderSpec.Index;
-import io.rproxy.proxy.KeyFinderSpec.KeyNum;
+import io.rproxy.command.KeyFinderSpec.Index;
+import io.rproxy.command.KeyFinderSpec.KeyNum;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

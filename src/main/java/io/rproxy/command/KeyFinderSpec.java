@@ -1,4 +1,4 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,4 +1,4 @@
-package io.rproxy.cluster;
+package io.rproxy.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -74,20 +74,5 @@ class SlotMapTest {
         assertThrows(IllegalArgumentException.class, () -> SlotMap.parse(reply("*1\n*2\n:0\n:5\n"), "h"));
         assertThrows(IllegalArgumentException.class,
                 () -> SlotMap.parse(reply("*1\n*3\n:0\n:16384\n" + node("h", 1, "a")), "h"));
-    }
-
-    @Test
-    void redirectionsAreRead() throws IOException {
-        Redirect moved = Redirect.of(reply("-MOVED 3999 127.0.0.1:6381\n"), "x");
-        assertEquals(new Redirect(Redirect.Kind.MOVED, 3999, new HostPort("127.0.0.1", 6381)), moved);
-        Redirect ask = Redirect.of(reply("-ASK 12 10.1.2.3:7000\n"), "x");
-        assertEquals(new Redirect(Redirect.Kind.ASK, 12, new HostPort("10.1.2.3", 7000)), ask);
-        assertEquals(new HostPort("10.9.9.9", 7002), Redirect.of(reply("-MOVED 1 :7002\n"), "10.9.9.9").to());
-        assertEquals(Redirect.Kind.TRYAGAIN, Redirect.of(reply(
-                "-TRYAGAIN Multiple keys request during rehashing of slot\n"), "x").kind());
-        assertNull(Redirect.of(reply("-ERR MOVED is not a command\n"), "x"));
-        assertNull(Redirect.of(reply("-MOVEDX 1 h:1\n"), "x"));
-        assertNull(Redirect.of(reply("+MOVED 1 h:1\n"), "x"));
-        assertNull(Redirect.of(reply("-ASK me\n"), "x"));
     }
 }

@@ -1,13 +1,13 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
-import io.rproxy.proxy.KeyFinderRules.NumKeys;
-import io.rproxy.proxy.KeyFinderRules.Procedure;
-import io.rproxy.proxy.KeyFinderSpec.Find;
-import io.rproxy.proxy.KeyFinderSpec.Flag;
-import io.rproxy.proxy.KeyFinderSpec.Index;
-import io.rproxy.proxy.KeyFinderSpec.KeyNum;
-import io.rproxy.proxy.KeyFinderSpec.Keyword;
-import io.rproxy.proxy.KeyFinderSpec.Range;
+import io.rproxy.command.KeyFinderRules.NumKeys;
+import io.rproxy.command.KeyFinderRules.Procedure;
+import io.rproxy.command.KeyFinderSpec.Find;
+import io.rproxy.command.KeyFinderSpec.Flag;
+import io.rproxy.command.KeyFinderSpec.Index;
+import io.rproxy.command.KeyFinderSpec.KeyNum;
+import io.rproxy.command.KeyFinderSpec.Keyword;
+import io.rproxy.command.KeyFinderSpec.Range;
 import io.rproxy.resp.RespCommand;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
 /**
  * What the generated table cannot say: the error Redis replies when a command's {@code numkeys} is malformed,

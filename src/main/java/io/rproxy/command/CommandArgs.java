@@ -1,4 +1,4 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
 import io.rproxy.resp.RespCommand;
 

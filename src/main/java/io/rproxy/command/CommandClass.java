@@ -1,4 +1,4 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
 import java.util.Locale;
 
@@ -6,7 +6,7 @@ import java.util.Locale;
  * How rproxy serves a command. Every runnable entry of the command table has exactly one class, given by the
  * hand-written {@code command-classes.tsv} ({@link CommandClasses}); the names here are that file's spelling.
  */
-enum CommandClass {
+public enum CommandClass {
     /** Sent untouched to the server that owns its keys; keys on several servers get -CROSSSLOT. */
     FORWARD,
     /** Keys spread over servers: one part per server, the parts' replies merged ({@link Splitter}). */

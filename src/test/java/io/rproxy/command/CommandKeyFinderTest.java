@@ -1,4 +1,4 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

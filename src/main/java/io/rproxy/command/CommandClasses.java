@@ -1,4 +1,4 @@
-package io.rproxy.proxy;
+package io.rproxy.command;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,18 +21,20 @@ import java.util.Set;
  *
  * <p>Immutable after construction and shared by every client thread.
  */
-final class CommandClasses {
+public final class CommandClasses {
     static final String RESOURCE = "command-classes.tsv";
+    /** The merges a split command may name: how its parts' replies become one. */
+    public static final Set<String> SPLIT_MERGES = Set.of("in-order", "all-ok", "sum");
     /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
             "scripting", "blocking", "pubsub", "transaction");
 
     /** One command's line: its class and the detail column ({@code -} when the class takes none). */
-    record Entry(CommandClass commandClass, String detail) {}
+    public record Entry(CommandClass commandClass, String detail) {}
 
     private final Map<String, Entry> byName;
 
-    static CommandClasses load(CommandTable table) {
+    public static CommandClasses load(CommandTable table) {
         try (InputStream in = CommandClasses.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing classpath resource " + RESOURCE);
@@ -79,7 +81,7 @@ final class CommandClasses {
     }
 
     /** Whether Redis can run the entry: a container (CLIENT, CONFIG) only when its arity needs no subcommand. */
-    static boolean runnable(CommandSpec spec) {
+    public static boolean runnable(CommandSpec spec) {
         return !spec.hasSubcommands() || spec.arityAllows(1);
     }
 
@@ -93,7 +95,7 @@ final class CommandClasses {
         }
         String detail = entry.detail();
         boolean detailOk = switch (entry.commandClass()) {
-            case SPLIT -> Splitter.MERGES.contains(detail);
+            case SPLIT -> SPLIT_MERGES.contains(detail);
             case REFUSE -> REFUSAL_REASONS.contains(detail);
             case FORWARD, LOCAL, ANY -> detail.equals("-");
         };
@@ -107,7 +109,7 @@ final class CommandClasses {
     }
 
     /** The entry of a runnable command of the table. */
-    Entry of(CommandSpec spec) {
+    public Entry of(CommandSpec spec) {
         Entry entry = byName.get(spec.name());
         if (entry == null) {
             throw new IllegalArgumentException("'" + spec.name() + "' has no class");
@@ -115,12 +117,12 @@ final class CommandClasses {
         return entry;
     }
 
-    CommandClass classOf(CommandSpec spec) {
+    public CommandClass classOf(CommandSpec spec) {
         return of(spec).commandClass();
     }
 
     /** How many commands each class has. */
-    Map<CommandClass, Integer> counts() {
+    public Map<CommandClass, Integer> counts() {
         Map<CommandClass, Integer> counts = new EnumMap<>(CommandClass.class);
         byName.values().forEach(e -> counts.merge(e.commandClass(), 1, Integer::sum));
         return counts;

@@ -1,9 +1,8 @@
-package io.rproxy.cluster;
+package io.rproxy.routing;
 
 import io.rproxy.config.HostPort;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
-import io.rproxy.routing.ClusterSlot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

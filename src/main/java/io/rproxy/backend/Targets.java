@@ -1,0 +1,56 @@
+package io.rproxy.backend;
+
+import io.rproxy.resp.Reply;
+import io.rproxy.routing.SlotMap;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a pool's requests go: the one question the dispatcher asks, answered by a pool of independent servers
+ * ({@link ShardedServers}: twemproxy's hash and distribution over configured servers) and by a Redis Cluster
+ * ({@code cluster.Cluster}: hash slots and their masters). A <em>target</em> is an int that only its
+ * implementation interprets (a server's index, or a hash slot); callers compare targets to tell whether keys
+ * live together, and hand them back to {@link #send}. Nothing above this interface branches on the kind of pool.
+ *
+ * <p>Called on client threads, concurrently; implementations keep their own routing state safe to read.
+ */
+public interface Targets {
+    /** What {@link #of} returns when no live server can take the key. */
+    int NONE = -1;
+
+    /** The target of the key at {@code frame[offset, offset + length)}; {@link #NONE} when none is live. */
+    int of(byte[] frame, int offset, int length);
+
+    /**
+     * A target for a command every server answers alike (COMMAND DOCS, help texts): spread over the pool by the
+     * client's id, and the same for one client.
+     */
+    int any(long clientId);
+
+    /**
+     * Sends {@code frame} to the target, as the sender's next request there.
+     *
+     * @param sender the client: its requests to one server share a connection, and so stay in order
+     */
+    PendingReply send(int target, byte[] frame, Sender sender);
+
+    /** How errors name a target: the server ({@code redis2 (127.0.0.1:6380)}), or a cluster pool's slot. */
+    String describe(int target);
+
+    /** The error for keys of one command that live on different targets, in the pool kind's own wording. */
+    Reply crossSlot();
+
+    /** The servers requests are sent to now, in configuration (or slot map) order. */
+    List<BackendServer> servers();
+
+    /** A cluster pool's slot map as last read; empty for other pools. */
+    default Optional<SlotMap> slotMap() {
+        return Optional.empty();
+    }
+
+    /** Connects to every server now (preconnect at start or LOAD), where the pool asks for it. */
+    void preconnect();
+
+    /** Closes every backend connection for good. */
+    void close(String reason);
+}

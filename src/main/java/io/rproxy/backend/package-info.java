@@ -1,0 +1,12 @@
+/**
+ * The servers behind a pool. {@code Targets} is the one question the proxy asks of a pool ("where does this
+ * key's request go"), answered by {@code ShardedServers} here and by {@code cluster.Cluster}. One
+ * {@code BackendServer} per server owns its pipelined {@code BackendConnection}s and its liveness (failures,
+ * ejection, recovery); {@code BackendRequest} is one request and the slot its reply lands in.
+ *
+ * <p>Threads: each connection has a {@code backend-<pool>-<server>-writer} and {@code -reader} (virtual); one
+ * {@code deadline-timer} (platform) enforces timeouts for the whole proxy with a DelayQueue; one
+ * {@code supervisor} (platform) probes ejected and unreachable servers and refreshes cluster maps. Client
+ * threads enter through {@code Targets.send}, and usually write their own requests (see {@code WriteBatch}).
+ */
+package io.rproxy.backend;
