@@ -13,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP listener of the admin side (the admin port, the twemproxy stats port): binds in its constructor, so a
- * taken address fails the start before anything is served; accepts on a platform thread
+ * A TCP listener of the admin side (the admin port, the twemproxy stats port, the metrics endpoint): binds in its
+ * constructor, so a taken address fails the start before anything is served; accepts on a platform thread
  * {@code <name>-listener} and serves each connection on its own virtual thread {@code <name>-<n>}. Stopping
  * closes the listening socket and every open connection. A failing accept (at the open-files limit) pauses the
- * acceptor ({@link AcceptBackoff}).
+ * acceptor ({@link AcceptBackoff}). Each thread has a catch ladder at its top: whatever a handler throws is
+ * logged once and closes that connection; whatever goes wrong in the acceptor, it carries on after a pause.
  */
 final class Listener {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -69,18 +70,15 @@ final class Listener {
         log.info("{} listening on {}", name, serverSocket.getLocalSocketAddress());
         try {
             while (!serverSocket.isClosed()) {
-                Socket socket;
                 try {
-                    socket = serverSocket.accept();
-                } catch (IOException e) {
-                    if (!serverSocket.isClosed()) {
-                        backoff.failed(e);
-                    }
-                    continue;
+                    acceptOne();
+                } catch (RuntimeException | Error e) {
+                    // A bug, or the JVM short of memory for a thread: the connection it was setting up is closed
+                    // and the next accept waits a pause, so that a failure that repeats neither spins the acceptor
+                    // nor ends it.
+                    log.error("{}: unexpected failure in {}; carrying on", name, Thread.currentThread().getName(), e);
+                    backoff.pause();
                 }
-                backoff.accepted();
-                open.add(socket);
-                Thread.ofVirtual().name(name + "-" + connectionIds.incrementAndGet()).start(() -> serve(socket));
             }
         } catch (InterruptedException e) {
             // Nothing interrupts the listener but a bug; stop accepting for good rather than spin or vanish quietly.
@@ -89,15 +87,51 @@ final class Listener {
         }
     }
 
+    /** Accepts one connection and starts its thread; the connection is closed if that thread cannot start. */
+    private void acceptOne() throws InterruptedException {
+        Socket socket;
+        try {
+            socket = serverSocket.accept();
+        } catch (IOException e) {
+            if (!serverSocket.isClosed()) {
+                backoff.failed(e);
+            }
+            return;
+        }
+        backoff.accepted();
+        try {
+            open.add(socket);
+            Thread.ofVirtual().name(name + "-" + connectionIds.incrementAndGet()).start(() -> serve(socket));
+        } catch (RuntimeException | Error e) {
+            open.remove(socket);
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    /**
+     * The catch ladder of a connection's thread: the socket is closed whatever happens, an I/O error is the
+     * peer's business, and anything else (a bug, or an Error such as the JDK's InternalError at the open-files
+     * limit) is logged once, here, with the thread's name, instead of ending the thread through the default
+     * handler.
+     */
     private void serve(Socket socket) {
         try (socket) {
             handler.serve(socket);
         } catch (IOException e) {
             log.debug("{}: closing a connection: {}", name, e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("{}: connection failed", name, e);
+        } catch (Throwable e) {
+            log.error("{}: {} failed; closed its connection", name, Thread.currentThread().getName(), e);
         } finally {
             open.remove(socket);
+        }
+    }
+
+    private void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("{}: closing a connection: {}", name, e.getMessage());
         }
     }
 

@@ -97,6 +97,17 @@ public final class AcceptBackoff {
             unreported = 0;
             runLogged = true;
         }
+        pause();
+    }
+
+    /**
+     * Parks this thread for the current pause and doubles it, without counting or logging: for a failure the
+     * caller has logged itself (one that is not an accept's, such as a bug in setting up a connection), so that
+     * a failure that repeats cannot spin the listener either.
+     *
+     * @throws InterruptedException when the listener thread is interrupted while paused
+     */
+    public void pause() throws InterruptedException {
         pauseNanos = pauseNanos == 0 ? FIRST_PAUSE_NANOS : Math.min(2 * pauseNanos, LONGEST_PAUSE_NANOS);
         pause.await(pauseNanos);
     }

@@ -32,14 +32,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The built jar under a low open-files limit, filled up by idle clients: the listeners must pause instead of
- * spinning on "Too many open files", log the failures a few times rather than thousands, count them in STATUS and
- * /metrics, keep serving the clients they have, and accept again soon after descriptors are freed.
+ * spinning on "Too many open files" (a scrape of /metrics waiting to be accepted included), log the failures a few
+ * times rather than thousands, count them in STATUS and /metrics, keep serving the clients they have, and accept
+ * again soon after descriptors are freed.
  */
 class OpenFilesLimitIT {
     /** The JVM takes about 20 descriptors at start, so this leaves room for about a hundred clients. */
     private static final int LIMIT = 128;
     /** Linux reports utime and stime in clock ticks of 1/100 s (USER_HZ), whatever the kernel's HZ. */
     private static final double TICKS_PER_SECOND = 100;
+    /** A scrape as Prometheus sends it, less its optional headers. */
+    private static final byte[] SCRAPE = ("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Accept: text/plain;version=0.0.4\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
     private final List<Socket> idle = new ArrayList<>();
     private Process proxy;
@@ -77,21 +81,30 @@ class OpenFilesLimitIT {
                 fillUp(port);
                 await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log)
                         .contains("Too many open files"));
-                try (Socket queuedAdmin = connect(adminPort)) { // the admin listener fails to accept it too
+                // The admin and metrics listeners fail to accept these too; the scrape waits with its request sent.
+                try (Socket queuedAdmin = connect(adminPort); Socket queuedScrape = connect(metricsPort)) {
+                    queuedScrape.getOutputStream().write(SCRAPE);
                     double cpu = cpuShareOverSeconds(3);
-                    assertTrue(cpu < 0.30, "CPU at the limit: " + Math.round(cpu * 100) + "% of one core");
+                    String share = Math.round(cpu * 100) + "% of one core";
+                    System.out.println("CPU at the limit, a scrape waiting: " + share);
+                    assertTrue(cpu < 0.30, "CPU at the limit: " + share);
 
                     assertEquals("kept", existing.text("GET", "fd"), "an existing client is still served");
                     Map<String, Object> status = JsonReader.parseObject(admin.text("STATUS"));
                     assertEquals((long) LIMIT, status.get("open_files_limit"));
                     assertTrue(acceptErrors(status) > 0, status.toString());
+
+                    closeIdle();
+                    queuedScrape.setSoTimeout(10_000);
+                    String answer = new String(queuedScrape.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertTrue(answer.startsWith("HTTP/1.1 200 "), "the waiting scrape is answered once "
+                            + "descriptors are free: " + answer.lines().findFirst().orElse(""));
                 }
             }
             long lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                     .filter(l -> l.contains("Too many open files")).count();
             assertTrue(lines >= 1 && lines <= 20, lines + " log lines about failed accepts");
 
-            closeIdle();
             await().atMost(Duration.ofSeconds(5)).until(() -> Harness.answersPing("127.0.0.1", port));
             String metrics = metrics(metricsPort);
             assertTrue(metrics.contains("\nprocess_max_fds " + LIMIT + "\n"), metrics);

@@ -94,6 +94,19 @@ class AcceptBackoffTest {
     }
 
     @Test
+    void aPauseForAFailureTheCallerLoggedDoublesLikeOthersAndLogsNothing() throws Exception {
+        backoff.pause();
+        backoff.pause();
+        backoff.failed(EMFILE);
+        assertEquals(List.of(10L, 20L, 40L), pauses);
+        assertEquals(1, log.lines.size(), "only the accept's failure: " + log.lines);
+        backoff.accepted();
+        pauses.clear();
+        backoff.pause();
+        assertEquals(List.of(10L), pauses);
+    }
+
+    @Test
     void acceptsThatSucceedLogNothing() {
         for (int i = 0; i < 1000; i++) {
             backoff.accepted();
