@@ -123,7 +123,16 @@ final class PoolListener {
                     continue;
                 }
                 backoff.accepted();
-                serve(client);
+                try {
+                    serve(client);
+                } catch (RuntimeException | Error e) {
+                    // A bug, or the JVM short of memory for a thread: this client is closed and the next accept
+                    // waits a pause, so that a failure that repeats neither spins the acceptor nor ends it.
+                    log.error("pool '{}': unexpected failure in {}; carrying on", name,
+                            Thread.currentThread().getName(), e);
+                    closeQuietly(client);
+                    backoff.pause();
+                }
             }
         } catch (InterruptedException e) {
             // Nothing interrupts the listener but a bug; stop accepting for good rather than spin or vanish quietly.
@@ -150,7 +159,12 @@ final class PoolListener {
             }
         });
         sessions.put(session, thread);
-        thread.start();
+        try {
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            sessions.remove(session);
+            throw e;
+        }
     }
 
     private void closeQuietly(Closeable socket) {
