@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>It also holds the configuration staged for the next reload: {@link #load} parses a file, binds every new
  * address and connects preconnect pools beside the running configuration; {@link #commit} makes it the active
  * one, {@link #cancel} releases everything it took. One lock serialises these transitions; the data path never
- * takes it, nor do the reports: they read one {@link Published} record that each transition replaces whole. A file
- * is read and parsed before the lock is taken, so a slow file holds up nothing (see ConfigFile for its bounds).
+ * takes it, nor do the reports: they read one {@link Published} record that each transition replaces whole. No
+ * I/O that may be slow happens under it: a file is read and parsed before, and a staging binds and connects
+ * after taking its turn (see {@link #stage}), so a slow file or server holds up neither stop nor CANCEL.
  */
 public final class Rproxy {
     private static final Logger log = LoggerFactory.getLogger(Rproxy.class);
@@ -58,6 +59,8 @@ public final class Rproxy {
     /** Written under the reload lock; read without it by reports, admin connections and tests. */
     private volatile Published published;
     private Staged staged;
+    /** Whether a LOAD or RELOAD is binding and connecting its configuration now, outside the lock. */
+    private boolean staging;
     /** Written under the reload lock; read without it for the bound ports. */
     private volatile AdminEndpoints endpoints;
     /** Admin and stats listeners replaced by a reload; their last connections are closed by {@link #stop}. */
@@ -122,8 +125,8 @@ public final class Rproxy {
     /**
      * Stages the configuration in {@code file}: parses and validates it, binds every address the running proxy
      * does not already listen on for the same purpose, and connects the pools that ask for preconnect. Traffic
-     * carries on meanwhile: nothing running is touched. The file is read and parsed before the reload lock is
-     * taken, so that a file that is slow to read holds up neither stop nor the other admin commands.
+     * carries on meanwhile: nothing running is touched, and the reload lock is not held while the file is read
+     * or the servers are connected, so that neither holds up stop or the other admin commands.
      *
      * @return what was staged, as one line
      * @throws RproxyException (a ConfigException for a bad file) with the reason; nothing stays bound then
@@ -131,17 +134,19 @@ public final class Rproxy {
     public String load(Path file) {
         long begin = System.nanoTime();
         ProxyConfig config = ConfigLoader.load(file);
+        Staged next = stage(config);
         reloadLock.lock();
         try {
-            Staged next = stage(config);
+            staging = false;
+            refuseWhenStopping(next);
             staged = next;
             publish(published.active());
-            String done = "staged " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
-            log.info("{}", done);
-            return done;
         } finally {
             reloadLock.unlock();
         }
+        String done = "staged " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+        log.info("{}", done);
+        return done;
     }
 
     /**
@@ -195,27 +200,58 @@ public final class Rproxy {
     public String reload(Path file) {
         long begin = System.nanoTime();
         ProxyConfig config = ConfigLoader.load(file);
+        Staged next = stage(config);
         reloadLock.lock();
         try {
-            Staged next = stage(config);
+            staging = false;
+            refuseWhenStopping(next);
             commit(next);
-            String done = "reloaded " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
-            log.info("{}", done);
-            return done;
         } finally {
             reloadLock.unlock();
         }
+        String done = "reloaded " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+        log.info("{}", done);
+        return done;
     }
 
-    /** Caller holds the reload lock. */
+    /**
+     * Takes the one staging turn under the reload lock, then binds and preconnects without it: connecting to a
+     * slow server (a handshake bounded only by the pool's timeout, per connection; a cluster's seeds) must hold up
+     * neither stop nor CANCEL. No commit can run meanwhile (nothing is staged), so the running listeners and
+     * endpoints it compares with stay as they are. The caller ends the turn ({@link #staging}) under the lock.
+     */
     private Staged stage(ProxyConfig config) {
-        if (stopping.get()) {
-            throw new RproxyException("rproxy is stopping");
+        reloadLock.lock();
+        try {
+            if (stopping.get()) {
+                throw new RproxyException("rproxy is stopping");
+            }
+            if (staged != null) {
+                throw new RproxyException("a configuration is staged already (" + describe(staged.loaded())
+                        + "); COMMIT or CANCEL it first");
+            }
+            if (staging) {
+                throw new RproxyException("another LOAD or RELOAD is staging a configuration; try again when it "
+                        + "has answered");
+            }
+            staging = true;
+        } finally {
+            reloadLock.unlock();
         }
-        if (staged != null) {
-            throw new RproxyException("a configuration is staged already (" + describe(staged.loaded())
-                    + "); COMMIT or CANCEL it first");
+        try {
+            return bindAndConnect(config);
+        } catch (RuntimeException e) {
+            reloadLock.lock();
+            try {
+                staging = false;
+            } finally {
+                reloadLock.unlock();
+            }
+            throw e;
         }
+    }
+
+    private Staged bindAndConnect(ProxyConfig config) {
         StagedPools pools = proxy.stage(config);
         AdminEndpoints nextEndpoints;
         try {
@@ -224,8 +260,22 @@ public final class Rproxy {
             proxy.cancel(pools);
             throw new RproxyException(e.getMessage(), e);
         }
-        pools.preconnect();
+        try {
+            pools.preconnect();
+        } catch (RuntimeException e) { // a stop closed the backends meanwhile
+            proxy.cancel(pools);
+            nextEndpoints.stopAllBut(endpoints);
+            throw e;
+        }
         return new Staged(new LoadedConfig(config, clock.instant()), pools, nextEndpoints);
+    }
+
+    /** Caller holds the reload lock: a stop that came during the staging left what it bound to be released here. */
+    private void refuseWhenStopping(Staged next) {
+        if (stopping.get()) {
+            discard(next);
+            throw new RproxyException("rproxy is stopping");
+        }
     }
 
     /** Caller holds the reload lock. */
@@ -242,10 +292,15 @@ public final class Rproxy {
 
     /** Caller holds the reload lock. */
     private void release(Staged discarded) {
-        proxy.cancel(discarded.pools());
-        discarded.endpoints().stopAllBut(endpoints);
+        discard(discarded);
         staged = null;
         publish(published.active());
+    }
+
+    /** Releases what a staging bound and connected, keeping the endpoints that the running ones share with it. */
+    private void discard(Staged discarded) {
+        proxy.cancel(discarded.pools());
+        discarded.endpoints().stopAllBut(endpoints);
     }
 
     /** Caller holds the reload lock; the proxy's pools serve {@code active} now. */
