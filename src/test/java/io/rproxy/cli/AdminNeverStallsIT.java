@@ -155,6 +155,30 @@ class AdminNeverStallsIT {
         }
     }
 
+    @Test
+    void sighupWhenTheConfigurationFileIsNowAFifoIsRefusedAndSigtermStillStops() throws Exception {
+        Path dir = Files.createTempDirectory(Harness.dir(), "hup-");
+        try (RedisServer redis = RedisServer.start()) {
+            int adminPort = FreePorts.pick();
+            int pool = FreePorts.pick();
+            Path config = dir.resolve("rproxy.toml");
+            Files.writeString(config, admin(adminPort) + pool("web", pool, redis));
+            try (JarProcess proxy = JarProcess.start("run", "--carrier-threads", "1", config.toString())) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", pool));
+                Files.delete(config);
+                mkfifo(config);
+                Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(proxy.process().pid())).start();
+                assertTrue(hup.waitFor(10, TimeUnit.SECONDS) && hup.exitValue() == 0, "kill -HUP");
+                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.log().contains("SIGHUP: the reload of "
+                        + config + " failed; the active configuration is unchanged: " + config
+                        + ": is not a regular file"));
+                assertTrue(Harness.answersPing("127.0.0.1", pool), "the pool answers PING after");
+                proxy.process().destroy(); // SIGTERM
+                assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
+            }
+        }
+    }
+
     /**
      * The reply on {@code socket} if it comes within {@code timeout}; else says so (the LOAD is then still blocked:
      * the state the SIGTERM must cope with).
