@@ -165,6 +165,7 @@ class AdminNeverStallsIT {
             Files.writeString(config, admin(adminPort) + pool("web", pool, redis));
             try (JarProcess proxy = JarProcess.start("run", "--carrier-threads", "1", config.toString())) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", pool));
+                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.log().contains(" running with "));
                 Files.delete(config);
                 mkfifo(config);
                 Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(proxy.process().pid())).start();
