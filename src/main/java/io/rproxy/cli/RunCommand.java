@@ -75,12 +75,12 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("rproxy: " + e.getMessage());
             return 1;
         }
+        running.set(rproxy);
         OpenFiles files = OpenFiles.now();
         log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s); open-files limit {}",
                 Version.current(), config, loaded.admin().listen(), carriers,
                 files.limit() < 0 ? "unknown" : files.limit());
         files.warning(loaded).ifPresent(log::warn);
-        running.set(rproxy);
         rproxy.awaitStop();
         return 0;
     }
