@@ -361,7 +361,8 @@ public final class Rproxy {
 
     /**
      * Stops the proxy as {@link Proxy#stop} does, then the admin port, stats port and metrics endpoint; a staged
-     * configuration is released first.
+     * configuration is released first. A LOAD or RELOAD still binding or connecting is not waited for: it releases
+     * what it took when it finds rproxy stopping.
      */
     public void stop(Duration grace) {
         if (!stopping.compareAndSet(false, true)) {
