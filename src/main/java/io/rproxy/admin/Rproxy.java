@@ -6,6 +6,7 @@ import io.rproxy.admin.Snapshot.LoadedConfig;
 import io.rproxy.admin.Snapshot.PoolSample;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
+import io.rproxy.proxy.Pool;
 import io.rproxy.proxy.Proxy;
 import io.rproxy.proxy.StagedPools;
 import java.io.IOException;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>It also holds the configuration staged for the next reload: {@link #load} parses a file, binds every new
  * address and connects preconnect pools beside the running configuration; {@link #commit} makes it the active
  * one, {@link #cancel} releases everything it took. One lock serialises these transitions; the data path never
- * takes it.
+ * takes it, nor do the reports: they read one {@link Published} record that each transition replaces whole. No
+ * I/O that may be slow happens under it: a file is read and parsed before, and a staging binds and connects
+ * after taking its turn (see {@link #stage}), so a slow file or server holds up neither stop nor CANCEL.
  */
 public final class Rproxy {
     private static final Logger log = LoggerFactory.getLogger(Rproxy.class);
@@ -53,11 +56,23 @@ public final class Rproxy {
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** Guards load, commit, cancel and stop, and the fields below that they write. */
     private final ReentrantLock reloadLock = new ReentrantLock();
-    private volatile LoadedConfig active;
-    private volatile Staged staged;
+    /** Written under the reload lock; read without it by reports, admin connections and tests. */
+    private volatile Published published;
+    private Staged staged;
+    /** Whether a LOAD or RELOAD is binding and connecting its configuration now, outside the lock. */
+    private boolean staging;
+    /** Written under the reload lock; read without it for the bound ports. */
     private volatile AdminEndpoints endpoints;
     /** Admin and stats listeners replaced by a reload; their last connections are closed by {@link #stop}. */
     private final List<Listener> retired = new ArrayList<>();
+
+    /**
+     * The active configuration with the pools that serve it, and the staged one (null when none is): what STATUS,
+     * STATS and /metrics report, in one record so that a report never pairs one generation's configuration with
+     * another's servers, and never waits for a transition in progress.
+     */
+    private record Published(LoadedConfig active, List<Pool> pools, LoadedConfig staged) {
+    }
 
     /** A loaded, not yet committed configuration and what it bound. */
     private record Staged(LoadedConfig loaded, StagedPools pools, AdminEndpoints endpoints) {
@@ -67,7 +82,7 @@ public final class Rproxy {
         this.proxy = proxy;
         this.clock = clock;
         this.startedAt = clock.instant();
-        this.active = new LoadedConfig(proxy.config(), startedAt);
+        this.published = new Published(new LoadedConfig(proxy.config(), startedAt), proxy.pools(), null);
         this.hostName = hostName();
     }
 
@@ -96,7 +111,7 @@ public final class Rproxy {
 
     private AdminEndpoints.Handlers handlers() {
         return new AdminEndpoints.Handlers(
-                socket -> new AdminSession(socket, commands, active.config().admin().password(), this).run(),
+                socket -> new AdminSession(socket, commands, activeConfig().admin().password(), this).run(),
                 this::sendStats, this::snapshot);
     }
 
@@ -110,23 +125,28 @@ public final class Rproxy {
     /**
      * Stages the configuration in {@code file}: parses and validates it, binds every address the running proxy
      * does not already listen on for the same purpose, and connects the pools that ask for preconnect. Traffic
-     * carries on meanwhile: nothing running is touched.
+     * carries on meanwhile: nothing running is touched, and the reload lock is not held while the file is read
+     * or the servers are connected, so that neither holds up stop or the other admin commands.
      *
      * @return what was staged, as one line
      * @throws RproxyException (a ConfigException for a bad file) with the reason; nothing stays bound then
      */
     public String load(Path file) {
+        long begin = System.nanoTime();
+        ProxyConfig config = ConfigLoader.load(file);
+        Staged next = stage(config);
         reloadLock.lock();
         try {
-            long begin = System.nanoTime();
-            Staged next = stage(file);
+            staging = false;
+            refuseWhenStopping(next);
             staged = next;
-            String done = "staged " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
-            log.info("{}", done);
-            return done;
+            publish(published.active());
         } finally {
             reloadLock.unlock();
         }
+        String done = "staged " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+        log.info("{}", done);
+        return done;
     }
 
     /**
@@ -178,29 +198,60 @@ public final class Rproxy {
      * @throws RproxyException with the reason when the file cannot be staged; the active config is untouched
      */
     public String reload(Path file) {
+        long begin = System.nanoTime();
+        ProxyConfig config = ConfigLoader.load(file);
+        Staged next = stage(config);
         reloadLock.lock();
         try {
-            long begin = System.nanoTime();
-            Staged next = stage(file);
+            staging = false;
+            refuseWhenStopping(next);
             commit(next);
-            String done = "reloaded " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
-            log.info("{}", done);
-            return done;
         } finally {
             reloadLock.unlock();
         }
+        String done = "reloaded " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+        log.info("{}", done);
+        return done;
     }
 
-    /** Caller holds the reload lock. */
-    private Staged stage(Path file) {
-        if (stopping.get()) {
-            throw new RproxyException("rproxy is stopping");
+    /**
+     * Takes the one staging turn under the reload lock, then binds and preconnects without it: connecting to a
+     * slow server (a handshake bounded only by the pool's timeout, per connection; a cluster's seeds) must hold up
+     * neither stop nor CANCEL. No commit can run meanwhile (nothing is staged), so the running listeners and
+     * endpoints it compares with stay as they are. The caller ends the turn ({@link #staging}) under the lock.
+     */
+    private Staged stage(ProxyConfig config) {
+        reloadLock.lock();
+        try {
+            if (stopping.get()) {
+                throw new RproxyException("rproxy is stopping");
+            }
+            if (staged != null) {
+                throw new RproxyException("a configuration is staged already (" + describe(staged.loaded())
+                        + "); COMMIT or CANCEL it first");
+            }
+            if (staging) {
+                throw new RproxyException("another LOAD or RELOAD is staging a configuration; try again when it "
+                        + "has answered");
+            }
+            staging = true;
+        } finally {
+            reloadLock.unlock();
         }
-        if (staged != null) {
-            throw new RproxyException("a configuration is staged already (" + describe(staged.loaded())
-                    + "); COMMIT or CANCEL it first");
+        try {
+            return bindAndConnect(config);
+        } catch (RuntimeException e) {
+            reloadLock.lock();
+            try {
+                staging = false;
+            } finally {
+                reloadLock.unlock();
+            }
+            throw e;
         }
-        ProxyConfig config = ConfigLoader.load(file);
+    }
+
+    private Staged bindAndConnect(ProxyConfig config) {
         StagedPools pools = proxy.stage(config);
         AdminEndpoints nextEndpoints;
         try {
@@ -209,8 +260,22 @@ public final class Rproxy {
             proxy.cancel(pools);
             throw new RproxyException(e.getMessage(), e);
         }
-        pools.preconnect();
+        try {
+            pools.preconnect();
+        } catch (RuntimeException e) { // a stop closed the backends meanwhile
+            proxy.cancel(pools);
+            nextEndpoints.stopAllBut(endpoints);
+            throw e;
+        }
         return new Staged(new LoadedConfig(config, clock.instant()), pools, nextEndpoints);
+    }
+
+    /** Caller holds the reload lock: a stop that came during the staging left what it bound to be released here. */
+    private void refuseWhenStopping(Staged next) {
+        if (stopping.get()) {
+            discard(next);
+            throw new RproxyException("rproxy is stopping");
+        }
     }
 
     /** Caller holds the reload lock. */
@@ -219,17 +284,28 @@ public final class Rproxy {
         proxy.commit(next.pools());
         next.endpoints().startAllBut(previous);
         endpoints = next.endpoints();
-        active = next.loaded();
         staged = null;
+        publish(next.loaded());
         // Last: the admin connection that sent COMMIT may be on a retired port; it still gets its reply.
         retired.addAll(previous.retireAllBut(next.endpoints()));
     }
 
     /** Caller holds the reload lock. */
     private void release(Staged discarded) {
+        discard(discarded);
+        staged = null;
+        publish(published.active());
+    }
+
+    /** Releases what a staging bound and connected, keeping the endpoints that the running ones share with it. */
+    private void discard(Staged discarded) {
         proxy.cancel(discarded.pools());
         discarded.endpoints().stopAllBut(endpoints);
-        staged = null;
+    }
+
+    /** Caller holds the reload lock; the proxy's pools serve {@code active} now. */
+    private void publish(LoadedConfig active) {
+        published = new Published(active, proxy.pools(), staged == null ? null : staged.loaded());
     }
 
     private static String describe(LoadedConfig loaded) {
@@ -245,13 +321,13 @@ public final class Rproxy {
     }
 
     public ProxyConfig activeConfig() {
-        return active.config();
+        return published.active().config();
     }
 
     /** The configuration loaded for the next reload, if one is staged. */
     public Optional<ProxyConfig> stagedConfig() {
-        Staged now = staged;
-        return now == null ? Optional.empty() : Optional.of(now.loaded().config());
+        LoadedConfig now = published.staged();
+        return now == null ? Optional.empty() : Optional.of(now.config());
     }
 
     /** The admin port's bound port. */
@@ -272,26 +348,21 @@ public final class Rproxy {
     }
 
     /**
-     * What STATUS, STATS and /metrics report, as of now. The active configuration and the running pools are read
-     * again when a commit falls between the two reads, so that a report never pairs a pool's configuration with
-     * another generation's servers.
+     * What STATUS, STATS and /metrics report, as of now: the configuration and pools that the last transition
+     * published. A commit in progress is not waited for (it may wait on other threads itself: a removed pool's
+     * acceptor); until it publishes, reports show the configuration it replaces.
      */
     public Snapshot snapshot() {
-        while (true) {
-            LoadedConfig current = active;
-            Staged now = staged;
-            List<PoolSample> pools = proxy.pools().stream().map(PoolSample::of).toList();
-            if (pools.stream().allMatch(p -> current.config().pools().get(p.name()) == p.config())) {
-                return new Snapshot(Version.current(), hostName, startedAt, clock.instant(), current,
-                        now == null ? null : now.loaded(), pools);
-            }
-            Thread.onSpinWait();
-        }
+        Published now = published;
+        List<PoolSample> pools = now.pools().stream().map(PoolSample::of).toList();
+        return new Snapshot(Version.current(), hostName, startedAt, clock.instant(), now.active(), now.staged(),
+                pools);
     }
 
     /**
      * Stops the proxy as {@link Proxy#stop} does, then the admin port, stats port and metrics endpoint; a staged
-     * configuration is released first.
+     * configuration is released first. A LOAD or RELOAD still binding or connecting is not waited for: it releases
+     * what it took when it finds rproxy stopping.
      */
     public void stop(Duration grace) {
         if (!stopping.compareAndSet(false, true)) {

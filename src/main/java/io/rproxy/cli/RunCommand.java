@@ -10,6 +10,7 @@ import io.rproxy.admin.Rproxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -57,6 +58,16 @@ final class RunCommand implements Callable<Integer> {
             e.problems().forEach(System.err::println);
             return 1;
         }
+        // Before anything serves: until then a SIGHUP would end the JVM (its default action), and a SIGTERM would
+        // skip the graceful stop, while clients may already be connected.
+        AtomicReference<Rproxy> running = new AtomicReference<>();
+        listenForHangup(running);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+            Rproxy started = running.get();
+            if (started != null) {
+                started.stop(Duration.ofMillis(shutdownGraceMs));
+            }
+        }));
         Rproxy rproxy;
         try {
             rproxy = Rproxy.start(loaded);
@@ -64,28 +75,30 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("rproxy: " + e.getMessage());
             return 1;
         }
+        running.set(rproxy);
         OpenFiles files = OpenFiles.now();
         log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s); open-files limit {}",
                 Version.current(), config, loaded.admin().listen(), carriers,
                 files.limit() < 0 ? "unknown" : files.limit());
         files.warning(loaded).ifPresent(log::warn);
-        listenForHangup(rproxy);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(
-                () -> rproxy.stop(Duration.ofMillis(shutdownGraceMs))));
         rproxy.awaitStop();
         return 0;
     }
 
     /** The JVM runs a signal handler on a thread of its own, so the reload does not stall anything else. */
-    private void listenForHangup(Rproxy rproxy) {
+    private void listenForHangup(AtomicReference<Rproxy> running) {
         try {
-            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(rproxy));
+            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(running.get()));
         } catch (IllegalArgumentException e) {
             log.warn("SIGHUP cannot reload the configuration here ({}); use rproxy reload", e.getMessage());
         }
     }
 
     private void reloadOnHangup(Rproxy rproxy) {
+        if (rproxy == null) {
+            log.warn("SIGHUP during start-up: ignored; rproxy is starting with {} as it reads now", config);
+            return;
+        }
         log.info("SIGHUP: reloading {}", config);
         try {
             log.info("SIGHUP: {}", rproxy.reload(config));

@@ -1,14 +1,6 @@
 package io.rproxy.config;
 
 import io.rproxy.resp.RespLimits;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +31,13 @@ public final class ConfigLoader {
         this.problems = problems;
     }
 
-    /** Loads and validates a file; ConfigException listing every problem (a missing file is one). */
+    /**
+     * Loads and validates a file; ConfigException listing every problem (a missing file is one, and so is what
+     * {@link ConfigFile} refuses to read: not a regular file, over 4 MiB, or a read that hangs for 5 s).
+     */
     public static ProxyConfig load(Path file) {
         Objects.requireNonNull(file, "file");
-        return parse(read(file), file);
+        return parse(ConfigFile.read(file), file);
     }
 
     /** Validates TOML text; {@code source} names it in messages and in {@link ProxyConfig#source()}. */
@@ -120,32 +115,5 @@ public final class ConfigLoader {
                     .ifPresent(pool -> pools.put(name, pool));
         }
         return pools;
-    }
-
-    private static String read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw fileProblem(file, "no such file (looked for " + file.toAbsolutePath() + ")");
-        } catch (AccessDeniedException e) {
-            throw fileProblem(file, "permission denied: cannot read the file");
-        } catch (IOException e) {
-            throw fileProblem(file, Files.isDirectory(file) ? "is a directory, not a file"
-                    : "cannot read the file: " + e.getMessage());
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw fileProblem(file, "is not UTF-8 text, as TOML requires");
-        }
-    }
-
-    private static ConfigException fileProblem(Path file, String message) {
-        return new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", message)));
     }
 }

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A reload goes {@link #stage} (build and bind a new configuration's pools beside the running ones), then
  * {@link #commit} or {@link #cancel}. The caller serialises these three (Rproxy's reload lock); the data path
- * takes no lock: each request reads its listener's current {@link Generation}. A replaced generation is drained
- * on a {@code drain-<pool>} thread: its backend connections close once no client has a request outstanding on
- * it, or after {@link #DRAIN_MARGIN} plus its timeout.
+ * takes no lock: each request reads its listener's current {@link Generation}. {@link #config} and {@link #pools}
+ * read one record that a commit replaces whole, once every listener serves the new generation. A replaced
+ * generation is drained on a {@code drain-<pool>} thread: its backend connections close once no client has a
+ * request outstanding on it, or after {@link #DRAIN_MARGIN} plus its timeout.
  */
 public final class Proxy {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
@@ -49,16 +51,26 @@ public final class Proxy {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final BackendRuntime backends;
     private final RandomGenerator random;
-    private volatile ProxyConfig config;
-    /** The serving listeners by pool name, in configuration order; replaced whole by a commit. */
-    private volatile Map<String, PoolListener> listeners = Map.of();
+    /** Replaced whole by a commit, so that a reader never pairs one configuration with another's pools. */
+    private volatile Serving serving;
     /** Listeners of removed or moved pools whose clients may still be connected; closed by {@link #stop}. */
     private final Set<PoolListener> retired = ConcurrentHashMap.newKeySet();
     /** Replaced pools whose backend connections are still open, for {@link #stop} to close. */
     private final Set<Pool> draining = ConcurrentHashMap.newKeySet();
 
+    /**
+     * The configuration that serves now, its listeners by pool name and its pools (each listener's generation as
+     * the commit left it), in configuration order.
+     */
+    private record Serving(ProxyConfig config, Map<String, PoolListener> listeners, List<Pool> pools) {
+        static Serving of(StagedPools staged, Map<String, PoolListener> listeners) {
+            return new Serving(staged.config(), Collections.unmodifiableMap(new LinkedHashMap<>(listeners)),
+                    staged.generations.values().stream().map(Generation::pool).toList());
+        }
+    }
+
     private Proxy(ProxyConfig config, CommandTable commands, Clock clock, RandomGenerator random) {
-        this.config = config;
+        this.serving = new Serving(config, Map.of(), List.of());
         this.commands = commands;
         this.classes = CommandClasses.load(commands);
         this.clock = clock;
@@ -88,7 +100,8 @@ public final class Proxy {
     public static Proxy bind(ProxyConfig config, Clock clock, RandomGenerator random) {
         Proxy proxy = new Proxy(config, CommandTable.load(), clock, random);
         try {
-            proxy.listeners = proxy.stage(config).listeners;
+            StagedPools first = proxy.stage(config);
+            proxy.serving = Serving.of(first, first.listeners);
         } catch (RproxyException e) {
             proxy.backends.close();
             throw e;
@@ -99,7 +112,7 @@ public final class Proxy {
     /** Connects to the servers of preconnect pools, then accepts clients on every pool's address. */
     public void accept() {
         pools().forEach(Pool::preconnect);
-        listeners.values().forEach(PoolListener::start);
+        serving.listeners().values().forEach(PoolListener::start);
     }
 
     /**
@@ -111,7 +124,7 @@ public final class Proxy {
      */
     public StagedPools stage(ProxyConfig next) {
         StagedPools staged = new StagedPools(next);
-        Map<String, PoolListener> running = listeners;
+        Map<String, PoolListener> running = serving.listeners();
         try {
             for (PoolConfig poolConfig : next.pools().values()) {
                 PoolListener kept = running.get(poolConfig.name());
@@ -142,7 +155,7 @@ public final class Proxy {
      * disconnected.
      */
     public void commit(StagedPools staged) {
-        Map<String, PoolListener> running = listeners;
+        Map<String, PoolListener> running = serving.listeners();
         Map<String, PoolListener> next = new LinkedHashMap<>();
         staged.listeners.values().forEach(PoolListener::start);
         for (Map.Entry<String, Generation> entry : staged.generations.entrySet()) {
@@ -166,8 +179,7 @@ public final class Proxy {
             }
         }
         retired.removeIf(l -> l.clientCount() == 0);
-        listeners = next;
-        config = staged.config();
+        serving = Serving.of(staged, next);
     }
 
     /** Releases everything a staged configuration bound and connected; the running one is not touched. */
@@ -205,7 +217,7 @@ public final class Proxy {
     }
 
     public ProxyConfig config() {
-        return config;
+        return serving.config();
     }
 
     /** Backend connection threads (readers and writers) running now. */
@@ -215,9 +227,7 @@ public final class Proxy {
 
     /** The running pools, in configuration order. */
     public List<Pool> pools() {
-        List<Pool> pools = new ArrayList<>();
-        listeners.values().forEach(l -> pools.add(l.current().pool()));
-        return pools;
+        return serving.pools();
     }
 
     /** A pool's backend servers, in configuration order (status reports and tests read their state). */
@@ -228,7 +238,7 @@ public final class Proxy {
 
     /** The port a pool actually listens on. */
     public int port(String pool) {
-        PoolListener listener = listeners.get(pool);
+        PoolListener listener = serving.listeners().get(pool);
         if (listener == null) {
             throw new IllegalArgumentException("no pool named " + pool);
         }
@@ -245,7 +255,7 @@ public final class Proxy {
             return;
         }
         log.info("stopping: closing listeners");
-        List<PoolListener> all = new ArrayList<>(listeners.values());
+        List<PoolListener> all = new ArrayList<>(serving.listeners().values());
         all.addAll(retired);
         all.forEach(PoolListener::stopAccepting);
         all.forEach(PoolListener::endClientInput);
