@@ -35,7 +35,7 @@ class TimeoutAlignmentIT {
     private static final int CLIENTS = 8;
     private static final int DEPTH = 1000;
     private static final int TIMEOUT_MS = 100;
-    private static final int CYCLES = Integer.getInteger("rproxy.alignment.cycles", 40);
+    private static final int CYCLES = Integer.getInteger("rproxy.alignment.cycles", 100);
     /** Bounds each test's run time on a loaded machine: cycles stop early once it is spent. */
     private static final ProtocolCommand DEBUG = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
     private static final Duration BUDGET = Duration.ofSeconds(Integer.getInteger("rproxy.alignment.seconds", 12));
