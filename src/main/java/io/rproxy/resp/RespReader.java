@@ -291,8 +291,9 @@ public final class RespReader {
             byte[] b = buf;
             for (int i = pos + offset; i < limit; i++) {
                 if (b[i] == RespBytes.CR) {
-                    require(i - pos + 2L, false);
-                    endLine(pos + (i - pos));
+                    int cr = i - pos; // relative: buffering the LF may compact the buffer and move the line
+                    require(cr + 2L, false);
+                    endLine(pos + cr);
                     return;
                 }
                 if (b[i] == RespBytes.LF) {

@@ -162,6 +162,25 @@ class RespReaderReplyTest {
         assertEquals(1_000_000, reply.elements().size());
     }
 
+    /** Status lines whose CR ends the buffer, LF still unread, after earlier replies: compaction moves them. */
+    @TestFactory
+    Stream<DynamicTest> pipelinedStatusLinesAcrossTheBufferEnd() {
+        // The second reply's CR is the 64th byte: the first read of a 64-byte buffer ends just before its LF.
+        StringBuilder s = new StringBuilder("+OK\r\n-" + "E".repeat(57) + "\r\n");
+        for (int i = 0; i < 198; i++) {
+            s.append("-ERR rproxy: timeout ").append("x".repeat(i % 37)).append("\r\n");
+        }
+        String all = s.toString();
+        return Feeds.all().stream().map(feed -> DynamicTest.dynamicTest(feed.toString(), () -> {
+            RespReader reader = new RespReader(feed.open(bytes(all)), RespLimits.DEFAULT, 64);
+            StringBuilder read = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                read.append(string(reader.readReply().bytes()));
+            }
+            assertEquals(all, read.toString());
+        }));
+    }
+
     /** The client limits bound requests only: a reply with a bulk beyond maxBulkLength is read whole. */
     @Test
     void clientLimitsDoNotApplyToReplies() throws IOException {
