@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>A connection is aligned or dead (STYLE.md habit 6): an I/O error, a protocol error, a reply nobody asked
  * for or an expired deadline closes it and fails every request queued or in flight on it, in order.
  * {@code -ERR} replies are data.
+ *
+ * <p>Only the reader thread takes requests off {@link #inFlight} while it may still hand out replies: the timer,
+ * the writers and {@link #close} only condemn the connection (set {@link #closedReason}) and close the socket;
+ * the reader then stops matching and fails what is left in order. Were two threads to poll the queue, a reply
+ * buffered by the reader would go to the request after the one it answers.
  */
 final class BackendConnection {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
@@ -71,8 +76,13 @@ final class BackendConnection {
     private final AtomicBoolean armed = new AtomicBoolean();
     /** Set by the reader before it closes the connection because the server hung up. */
     private volatile boolean closedByServer;
-    /** Null while open; set once, by {@link #shutDown}. */
+    /** Null while open; set once, by {@link #shutDown} or {@link #onDeadline}. */
     private volatile String closedReason;
+    /**
+     * Set by the reader once it hands out no more replies: from then on any thread may fail what is in
+     * {@link #inFlight}, since nothing is matched against it any more.
+     */
+    private volatile boolean readerDone;
     private final Thread writer;
     private final Thread reader;
 
@@ -193,6 +203,7 @@ final class BackendConnection {
             boolean wrote = false;
             while ((request = outbox.poll()) != null) {
                 stats.queued.decrement();
+                request.writtenOn(this);
                 inFlight.add(request); // before writing: the reply may come back before write() returns
                 stats.inFlight.increment();
                 out.write(request.frame());
@@ -207,7 +218,7 @@ final class BackendConnection {
             shutDown("write failed: " + ServerSocketOpener.describe(e), true);
         }
         if (closedReason != null) {
-            failAll(); // the reader may have drained inFlight before these requests got there
+            failAll(); // the reader may have finished failing inFlight before these requests got there
         }
     }
 
@@ -225,42 +236,88 @@ final class BackendConnection {
      * other clients' traffic for long. Parked while there is nothing for it.
      */
     private void writeLoop() {
-        while (closedReason == null) {
-            LockSupport.park(this);
-            while (!outbox.isEmpty() && closedReason == null) {
-                writeLock.lock();
-                try {
-                    writeQueued();
-                } finally {
-                    writeLock.unlock();
+        try {
+            while (closedReason == null) {
+                LockSupport.park(this);
+                while (!outbox.isEmpty() && closedReason == null) {
+                    writeLock.lock();
+                    try {
+                        writeQueued();
+                    } finally {
+                        writeLock.unlock();
+                    }
                 }
             }
+        } catch (Throwable t) {
+            // Nothing is expected here (write errors are handled in writeQueued): whatever it is, the connection
+            // cannot be trusted, and the clients waiting on it must hear so rather than hang.
+            unexpected(t);
         }
     }
 
+    /**
+     * The reader thread. Its catch ladder: an I/O or protocol error is the server's failure; anything else (a
+     * listener that throws, an OutOfMemoryError) is logged once with the thread's name; either way the connection
+     * closes and every request still waiting on it fails, in order, here.
+     */
     private void readLoop() {
         try {
-            while (true) {
-                Reply reply = in.readReply();
-                BackendRequest request = inFlight.poll();
-                if (request == null) {
-                    shutDown("protocol error: a reply arrived that no request was waiting for", true);
-                    return;
-                }
-                for (int i = 0; i < request.leadingReplies(); i++) {
-                    reply = in.readReply(); // the first was ASKING's +OK: the request's own reply is the last
-                }
-                stats.inFlight.decrement();
-                stats.responses.increment();
-                stats.responseBytes.add(reply.bytes().length);
-                request.complete(reply);
-                listener.onReply(reply);
-            }
+            readReplies();
         } catch (IOException | ProtocolException e) {
             if (e instanceof java.io.EOFException && closedReason == null) {
                 closedByServer = true; // twemproxy's server_eof, as opposed to server_err
             }
-            shutDown(closedReason != null ? closedReason : ServerSocketOpener.describe(e), true);
+            shutDown(ServerSocketOpener.describe(e), true);
+        } catch (Throwable t) {
+            unexpected(t);
+        } finally {
+            readerDone = true;
+            failAll();
+        }
+    }
+
+    /** Hands each reply to the oldest request in flight, until the connection is condemned or fails. */
+    private void readReplies() throws IOException {
+        while (closedReason == null) {
+            Reply reply = in.readReply();
+            // Peeked after the first reply, when its request is surely in flight; no other thread takes from it.
+            int leading = leadingReplies(inFlight.peek());
+            for (int i = 0; i < leading; i++) {
+                reply = in.readReply(); // the first was ASKING's +OK: the request's own reply is the last
+            }
+            if (closedReason != null) {
+                return; // condemned while reading: nothing more is handed out, the rest fail in order
+            }
+            BackendRequest request = inFlight.poll();
+            if (request == null) {
+                shutDown("protocol error: a reply arrived that no request was waiting for", true);
+                return;
+            }
+            stats.inFlight.decrement();
+            stats.responses.increment();
+            stats.responseBytes.add(in.lastReplyLength());
+            if (in.lastReplyDiscarded()) {
+                // Read past, so the connection stays aligned; only this request fails.
+                reply = ProxyError.of(server.describe() + ": reply of " + in.lastReplyLength()
+                        + " bytes is larger than rproxy passes on (" + RespReader.MAX_REPLY_BYTES + ")");
+                stats.errors.increment();
+            }
+            request.complete(reply);
+            listener.onReply(reply);
+        }
+    }
+
+    private static int leadingReplies(BackendRequest head) {
+        return head == null ? 0 : head.leadingReplies();
+    }
+
+    /** The bottom rung of a thread's catch ladder: log once, naming the thread, and close the connection. */
+    private void unexpected(Throwable t) {
+        String thread = Thread.currentThread().getName();
+        try {
+            log.error("{}: unexpected failure, closing the connection to {}", thread, server.describe(), t);
+        } finally {
+            shutDown("internal error in " + thread + ": " + t, true);
         }
     }
 
@@ -298,16 +355,26 @@ final class BackendConnection {
             armForHead();
             return;
         }
-        // Closed before the client hears of the timeout: its next request must not land on this connection.
+        // Condemned before the client hears of the timeout: its next request must not land on this connection.
         if (!CLOSED_REASON.compareAndSet(this, null, "closed after a request timed out")) {
             return;
         }
+        // Completed, not taken off the queue: the reader still owns inFlight and fails the rest in order. If its
+        // reply won the race, the request has its own reply and this does nothing.
         if (head.complete(Reply.error(timeoutMessage))) {
             stats.timeouts.increment();
             stats.errors.increment();
         }
         // The late reply may still come: the connection can no longer be trusted to stay aligned.
         finishClose(true);
+    }
+
+    /**
+     * Called by a client thread that found this connection's reply malformed for what was asked (e.g. an MGET
+     * part one element short): the connection is misaligned, so it closes and its other requests fail.
+     */
+    void misaligned(String why) {
+        shutDown("misaligned: " + why, true);
     }
 
     private void shutDown(String reason, boolean unexpected) {
@@ -317,7 +384,10 @@ final class BackendConnection {
         }
     }
 
-    /** Called once, by whoever set {@link #closedReason}. */
+    /**
+     * Called once, by whoever set {@link #closedReason}. Closing the socket wakes the reader, which fails what is
+     * in flight once it has stopped matching replies.
+     */
     private void finishClose(boolean unexpected) {
         String reason = closedReason;
         ServerSocketOpener.closeQuietly(socket);
@@ -327,13 +397,22 @@ final class BackendConnection {
         if (unexpected) {
             (closedByServer ? stats.eof : stats.connectionErrors).increment();
             log.warn("connection to {} closed: {}", server.describe(), reason);
-            listener.onFailure(reason);
+            try {
+                listener.onFailure(reason);
+            } catch (RuntimeException e) {
+                log.error("failure listener of {} threw", server.describe(), e);
+            }
         }
     }
 
+    /**
+     * Fails what is queued, and what is in flight once the reader is done with it: until then only the reader
+     * takes from {@link #inFlight} (see the class comment). Any thread may take from the outbox: nothing there is
+     * matched against a reply.
+     */
     private void failAll() {
         BackendRequest request;
-        while ((request = inFlight.poll()) != null) {
+        while (readerDone && (request = inFlight.poll()) != null) {
             stats.inFlight.decrement();
             fail(request, closedReason);
         }

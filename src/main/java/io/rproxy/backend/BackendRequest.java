@@ -34,6 +34,8 @@ public final class BackendRequest implements PendingReply {
     private volatile Thread waiter;
     /** The batch the request was queued in: it may be unwritten until that is flushed. */
     private WriteBatch deferredIn;
+    /** The connection it was written on, set before it is in flight; read by the waiter after completion. */
+    private volatile BackendConnection writtenOn;
 
     /** @param frame the complete RESP request, written to the backend as it is */
     public BackendRequest(byte[] frame) {
@@ -71,6 +73,23 @@ public final class BackendRequest implements PendingReply {
     /** Set by the sending thread when the request's write waits for {@code writes} to be flushed. */
     void deferredIn(WriteBatch writes) {
         deferredIn = writes;
+    }
+
+    /** Set by the writing thread just before the request enters the connection's in-flight queue. */
+    void writtenOn(BackendConnection connection) {
+        writtenOn = connection;
+    }
+
+    /**
+     * The reply does not fit what was asked (an MGET part one element short): the connection it came on is out
+     * of step with its requests, so it is closed and its other requests fail. Called by the client thread.
+     */
+    @Override
+    public void misaligned(String why) {
+        BackendConnection connection = writtenOn;
+        if (connection != null) {
+            connection.misaligned(why);
+        }
     }
 
     /** Stores the reply and wakes the waiter; false when the request was already completed. */

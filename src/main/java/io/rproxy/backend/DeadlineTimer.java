@@ -41,8 +41,11 @@ public final class DeadlineTimer implements AutoCloseable {
             }
             try {
                 token.connection.onDeadline(token.request);
-            } catch (RuntimeException e) {
-                log.error("deadline check failed", e);
+            } catch (Throwable t) {
+                // Whatever it was, the thread goes on for the other connections; this one can no longer be
+                // trusted to time out, so it is closed and its clients hear so rather than wait forever.
+                log.error("deadline check failed", t);
+                token.connection.close("internal error in deadline-timer: " + t);
             }
         }
     }

@@ -10,6 +10,13 @@ public interface PendingReply {
     /** Blocks the calling (virtual) thread until the reply is there. */
     Reply await();
 
+    /**
+     * Called after {@link #await} when the reply, though valid RESP, cannot answer what was asked (a split part
+     * of the wrong shape): whatever connection it came on is out of step and is closed. Nothing by default.
+     */
+    default void misaligned(String why) {
+    }
+
     /** A reply that is already known. */
     static PendingReply of(Reply reply) {
         return () -> reply;

@@ -43,12 +43,18 @@ abstract class Splitter {
     }
 
     /**
-     * Merges the parts' replies, none of which is an error.
+     * Merges the parts' replies, none of which is an error and each of which has the shape {@link #misfit} checks.
      *
      * @param parts      one reply per server involved, in order of each server's first key
      * @param partOfKey  for the i-th key of the command, the index of the part that carried it
      */
     abstract Reply merge(Reply[] parts, int[] partOfKey);
+
+    /**
+     * Why a part's reply cannot answer the part that was sent (keys to that server), or null when it can: an
+     * MGET part one element short, an MSET part that did not say +OK. Such a reply is a server out of step.
+     */
+    abstract String misfit(Reply part, int keys);
 
     final PendingReply split(RespCommand command, Pool pool, Sender sender) {
         int keyCount = (command.argCount() - 1) / argsPerKey;
@@ -92,27 +98,48 @@ abstract class Splitter {
             servers[p] = pool.targets().describe(partServers.get(p));
             parts[p] = pool.targets().send(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), sender);
         }
-        return () -> mergeWhenDone(parts, servers, partOfKey);
+        String commandName = command.name();
+        return () -> mergeWhenDone(parts, servers, partOfKey, commandName);
     }
 
     /** Awaits every part (a client's later requests may be queued behind them), then merges or fails as one. */
-    private Reply mergeWhenDone(PendingReply[] requests, String[] servers, int[] partOfKey) {
+    private Reply mergeWhenDone(PendingReply[] requests, String[] servers, int[] partOfKey, String commandName) {
         Reply[] replies = new Reply[requests.length];
-        Reply firstError = null;
         for (int p = 0; p < requests.length; p++) {
             replies[p] = requests[p].await();
-            if (replies[p].isError() && firstError == null) {
-                firstError = namingServer(replies[p], servers[p]);
+        }
+        int[] keysOfPart = new int[requests.length];
+        for (int part : partOfKey) {
+            keysOfPart[part]++;
+        }
+        Reply firstError = null;
+        for (int p = 0; p < requests.length; p++) {
+            Reply failure = replies[p].isError() ? namingServer(replies[p], servers[p])
+                    : malformed(requests[p], replies[p], keysOfPart[p], servers[p], commandName);
+            if (failure != null && firstError == null) {
+                firstError = failure;
             }
         }
-        if (firstError != null) {
-            return firstError;
-        }
+        return firstError != null ? firstError : merge(replies, partOfKey);
+    }
+
+    /**
+     * Null when the part's reply fits; else the client's error naming the server, after the connection the
+     * reply came on is closed as misaligned (its later replies could belong to other requests).
+     */
+    private Reply malformed(PendingReply request, Reply reply, int keys, String server, String commandName) {
+        String why;
         try {
-            return merge(replies, partOfKey);
+            why = misfit(reply, keys);
         } catch (ProtocolException e) {
-            return ProxyError.of("a server's part of the reply is malformed: " + e.getMessage());
+            why = e.getMessage();
         }
+        if (why == null) {
+            return null;
+        }
+        String message = "malformed reply to its part of " + commandName + " (" + keys + " keys): " + why;
+        request.misaligned(message);
+        return ProxyError.of(server + ": " + message);
     }
 
     /**
@@ -150,6 +177,15 @@ abstract class Splitter {
             }
             return Reply.array(merged);
         }
+
+        @Override
+        String misfit(Reply part, int keys) {
+            if (part.type() != '*' || part.isNull()) {
+                return "expected an array, got " + part;
+            }
+            int size = part.elements().size();
+            return size == keys ? null : "an array of " + size + " elements";
+        }
     }
 
     /** MSET: +OK once every part said +OK. */
@@ -162,6 +198,11 @@ abstract class Splitter {
         Reply merge(Reply[] parts, int[] partOfKey) {
             return Reply.OK;
         }
+
+        @Override
+        String misfit(Reply part, int keys) {
+            return part.equals(Reply.OK) ? null : "expected +OK, got " + part;
+        }
     }
 
     /** DEL, UNLINK, EXISTS, TOUCH: the parts' integers summed. */
@@ -173,6 +214,15 @@ abstract class Splitter {
         @Override
         Reply merge(Reply[] parts, int[] partOfKey) {
             return Reply.integer(Arrays.stream(parts).mapToLong(Reply::integer).sum());
+        }
+
+        @Override
+        String misfit(Reply part, int keys) {
+            if (part.type() != ':') {
+                return "expected an integer, got " + part;
+            }
+            long count = part.integer();
+            return count >= 0 && count <= keys ? null : "a count of " + count;
         }
     }
 }

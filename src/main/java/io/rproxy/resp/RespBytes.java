@@ -12,8 +12,10 @@ final class RespBytes {
     static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /**
-     * Deepest array nesting accepted in a reply (an array inside 63 others is the deepest). Redis nests a few levels (EXEC, SCAN, XREAD, COMMAND);
-     * the cap only stops a broken peer from driving the recursive parser into a StackOverflowError.
+     * Deepest array nesting {@link Reply#elements} decodes (an array inside 63 others is the deepest): only the
+     * merges of split commands and cluster topology decode replies, and theirs are shallow. The reader that takes
+     * replies off the wire walks them without recursion and has no such cap: Redis nests EVAL results thousands
+     * deep, and those pass through undecoded.
      */
     static final int MAX_DEPTH = 64;
 

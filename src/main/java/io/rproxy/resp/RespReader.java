@@ -19,6 +19,8 @@ import java.util.Objects;
  * because the message is shown to clients as {@code -ERR Protocol error: <message>}. After any exception the
  * reader is in an undefined state and the connection must be closed.
  *
+ * <p>Replies are bounded by {@link #MAX_REPLY_BYTES}, not by the client {@link RespLimits}.
+ *
  * <p>Not thread-safe: one reader per connection, used by that connection's reading thread only.
  */
 public final class RespReader {
@@ -36,6 +38,13 @@ public final class RespReader {
     /** Arguments of a request we make room for before seeing them; grown as they actually arrive. */
     private static final int INITIAL_ARGS = 16;
 
+    /**
+     * The largest reply passed on whole, in bytes: twice Redis's default proto-max-bulk-len (512 MB), so a value
+     * as big as Redis stores by default always passes. A larger reply is read past without being buffered
+     * (see {@link #lastReplyDiscarded}). The {@link RespLimits} bound what clients send, not what servers answer.
+     */
+    public static final long MAX_REPLY_BYTES = 1L << 30;
+
     private final InputStream in;
     private final RespLimits limits;
 
@@ -50,6 +59,15 @@ public final class RespReader {
     /** Whether the last read took all the room there was: the peer is pipelining faster than we read. */
     private boolean lastReadFilledBuffer;
 
+    /** See {@link #MAX_REPLY_BYTES}; smaller in tests. */
+    private final long maxReplyBytes;
+    /** Set while the reply being read is too large to keep: its bytes are dropped as they are parsed. */
+    private boolean discarding;
+    /** Bytes of the current reply dropped so far while discarding. */
+    private long discardedBytes;
+    /** Length of the last reply read, whole or discarded. */
+    private long lastReplyLength;
+
     public RespReader(InputStream in, RespLimits limits) {
         this(in, limits, INITIAL_BUFFER);
     }
@@ -59,6 +77,12 @@ public final class RespReader {
      *                      the frames that need it), large for the few busy backend connections
      */
     public RespReader(InputStream in, RespLimits limits, int initialBuffer) {
+        this(in, limits, initialBuffer, MAX_REPLY_BYTES);
+    }
+
+    /** @param maxReplyBytes see {@link #MAX_REPLY_BYTES}; for tests of what happens beyond it */
+    RespReader(InputStream in, RespLimits limits, int initialBuffer, long maxReplyBytes) {
+        this.maxReplyBytes = maxReplyBytes;
         this.in = Objects.requireNonNull(in, "in");
         this.limits = Objects.requireNonNull(limits, "limits");
         if (initialBuffer < 64) {
@@ -86,14 +110,45 @@ public final class RespReader {
         }
     }
 
-    /** Reads one complete reply (nested arrays included); EOFException on EOF, ProtocolException on garbage. */
+    /**
+     * Reads one complete reply (nested arrays included, to any depth); EOFException on EOF, ProtocolException on
+     * garbage. The client limits do not apply: any reply Redis can send is legal. A reply larger than
+     * {@link #MAX_REPLY_BYTES} is read to its end without being kept, and an error reply is returned in its place
+     * with {@link #lastReplyDiscarded} true, so the stream stays aligned and only that request fails.
+     */
     public Reply readReply() throws IOException {
         if (!startFrame()) {
             throw new EOFException("end of stream while waiting for a reply");
         }
-        skipReply(0);
+        discarding = false;
+        discardedBytes = 0;
+        skipReply();
+        lastReplyLength = discardedBytes + (pos - frameStart);
+        if (discarding || lastReplyLength > maxReplyBytes) {
+            discarding = true; // over the bound, even if its last line happened to fit in the buffer
+            frameStart = pos;
+            return Reply.error("ERR reply of " + lastReplyLength + " bytes is too large to pass on");
+        }
+        if (pos - frameStart == buf.length && frameStart == 0) {
+            // One big reply filled the buffer exactly: hand the buffer over rather than copy it.
+            byte[] whole = buf;
+            buf = new byte[initialBuffer];
+            pos = 0;
+            limit = 0;
+            return Reply.ofBytes(whole);
+        }
         Reply common = commonReply();
         return common != null ? common : Reply.ofBytes(Arrays.copyOfRange(buf, frameStart, pos));
+    }
+
+    /** Whether the last reply was too large to keep and was read past (see {@link #readReply}). */
+    public boolean lastReplyDiscarded() {
+        return discarding;
+    }
+
+    /** The length in bytes of the last reply, as the server sent it (also when it was discarded). */
+    public long lastReplyLength() {
+        return lastReplyLength;
     }
 
     /**
@@ -200,28 +255,64 @@ public final class RespReader {
 
     // ---- replies -----------------------------------------------------------------------------------
 
-    private void skipReply(int depth) throws IOException {
-        require(1, false);
-        byte type = buf[pos];
-        switch (type) {
-            case '+', '-' -> skipStatusLine();
-            case ':' -> skipInteger();
-            case '$' -> skipBulk(depth == 0);
-            case '*' -> skipArray(depth);
-            default -> throw new ProtocolException("unexpected reply type byte '" + RespBytes.describe(type) + "'");
+    /**
+     * Walks one reply without recursion: a reply is a sequence of elements, and an array header only adds to the
+     * count still to read, so any nesting depth Redis produces (thousands, from a Lua table) costs no stack.
+     */
+    private void skipReply() throws IOException {
+        long pending = 1;
+        while (pending > 0) {
+            pending--;
+            if (!discarding && pos - frameStart > maxReplyBytes) {
+                startDiscarding();
+            }
+            if (discarding) {
+                dropParsed();
+            }
+            require(1, false);
+            byte type = buf[pos];
+            switch (type) {
+                case '+', '-' -> skipStatusLine();
+                case ':' -> skipInteger();
+                case '$' -> skipBulk(pending == 0);
+                case '*' -> pending = addElements(pending, readArrayCount());
+                default -> throw new ProtocolException("unexpected reply type byte '" + RespBytes.describe(type) + "'");
+            }
         }
     }
 
+    /**
+     * A status or error line can be as long as a reply (a Lua script's status_reply), so it is scanned as it
+     * arrives and, past the reply bound, dropped as it is scanned like any other part of a reply too large.
+     */
     private void skipStatusLine() throws IOException {
-        // A status line is a string like a bulk one, so it gets the same bound.
-        int cr = lineEnd((int) limits.maxBulkLength(), "status reply too long");
-        byte[] b = buf;
-        for (int i = pos + 1; i < cr; i++) {
-            if (b[i] == RespBytes.LF) {
-                throw new ProtocolException("LF inside a status reply");
+        int offset = 1; // from pos: the type byte is checked
+        while (true) {
+            byte[] b = buf;
+            for (int i = pos + offset; i < limit; i++) {
+                if (b[i] == RespBytes.CR) {
+                    int cr = i - pos; // relative: buffering the LF may compact the buffer and move the line
+                    require(cr + 2L, false);
+                    endLine(pos + cr);
+                    return;
+                }
+                if (b[i] == RespBytes.LF) {
+                    throw new ProtocolException("LF inside a status reply");
+                }
+            }
+            offset = limit - pos;
+            if (!discarding && limit - frameStart > maxReplyBytes) {
+                startDiscarding();
+            }
+            if (discarding) {
+                pos = limit; // the line's scanned bytes go with the rest of the reply
+                offset = 0;
+                dropParsed();
+            }
+            if (!fill(Long.MAX_VALUE)) {
+                throw midFrameEof();
             }
         }
-        endLine(cr);
     }
 
     private void skipInteger() throws IOException {
@@ -230,24 +321,31 @@ public final class RespReader {
         endLine(cr);
     }
 
-    private void skipBulk(boolean wholeReply) throws IOException {
+    /** @param endsReply whether this bulk is the reply's last element, so the buffer need not outgrow it */
+    private void skipBulk(boolean endsReply) throws IOException {
         int cr = lineEnd(NUMBER_LINE_MAX, "invalid bulk length");
         long length = RespBytes.parseLong(buf, pos + 1, cr, "invalid bulk length");
-        if (length < -1 || length > limits.maxBulkLength()) {
+        if (length < -1) {
             throw new ProtocolException("invalid bulk length");
         }
         endLine(cr);
-        if (length >= 0) {
-            require(length + 2, wholeReply);
-            pos += (int) length;
-            expectCrlf();
+        if (length < 0) {
+            return;
         }
+        if (!discarding && pos - frameStart + length + 2 > maxReplyBytes) {
+            startDiscarding();
+        }
+        if (discarding) {
+            dropBytes(length);
+            require(2, false);
+        } else {
+            require(length + 2, endsReply);
+            pos += (int) length;
+        }
+        expectCrlf();
     }
 
-    private void skipArray(int depth) throws IOException {
-        if (depth >= RespBytes.MAX_DEPTH) {
-            throw new ProtocolException("reply nested deeper than " + RespBytes.MAX_DEPTH + " arrays");
-        }
+    private long readArrayCount() throws IOException {
         int cr = lineEnd(NUMBER_LINE_MAX, "invalid multibulk length");
         long count = RespBytes.parseLong(buf, pos + 1, cr, "invalid multibulk length");
         // Not capped by maxArguments: a backend's LRANGE or SMEMBERS may rightly return more elements than a
@@ -256,9 +354,42 @@ public final class RespReader {
             throw new ProtocolException("invalid multibulk length");
         }
         endLine(cr);
-        for (long i = 0; i < count; i++) {
-            skipReply(depth + 1);
+        return Math.max(count, 0);
+    }
+
+    private static long addElements(long pending, long count) {
+        // Each element takes at least 3 bytes, so this is only reached by a peer sending garbage for exabytes.
+        if (pending > Long.MAX_VALUE - count) {
+            throw new ProtocolException("invalid multibulk length");
         }
+        return pending + count;
+    }
+
+    private void startDiscarding() {
+        discarding = true;
+    }
+
+    /** While discarding: forgets the parsed part of the reply, so the buffer holds one element at most. */
+    private void dropParsed() {
+        discardedBytes += pos - frameStart;
+        frameStart = pos;
+    }
+
+    /** While discarding: reads past {@code n} payload bytes without keeping them. */
+    private void dropBytes(long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            if (pos == limit) {
+                dropParsed();
+                if (!fill(Long.MAX_VALUE)) {
+                    throw midFrameEof();
+                }
+            }
+            int step = (int) Math.min(left, limit - pos);
+            pos += step;
+            left -= step;
+        }
+        dropParsed();
     }
 
     // ---- buffer ------------------------------------------------------------------------------------
