@@ -1,6 +1,6 @@
 package io.rproxy.harness;
 
-import io.rproxy.admin.Rproxy;
+import io.rproxy.Rproxy;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.proxy.Proxy;

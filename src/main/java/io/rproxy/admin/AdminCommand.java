@@ -31,5 +31,5 @@ interface AdminCommand {
      *
      * @param args the arguments after the name (and subcommand), UTF-8 decoded
      */
-    Reply run(List<String> args, Rproxy rproxy);
+    Reply run(List<String> args, ProxyControl proxy);
 }

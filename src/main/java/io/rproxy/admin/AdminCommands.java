@@ -52,7 +52,7 @@ final class AdminCommands {
         return List.copyOf(byName.values());
     }
 
-    Reply execute(RespCommand request, Rproxy rproxy) {
+    Reply execute(RespCommand request, ProxyControl proxy) {
         int words = 2;
         AdminCommand command = request.argCount() >= 2 ? byName.get(words(request, 2)) : null;
         if (command == null) {
@@ -71,7 +71,7 @@ final class AdminCommands {
             return Reply.error("ERR wrong number of arguments for '" + command.name() + "'; usage: "
                     + usage(command));
         }
-        return command.run(args, rproxy);
+        return command.run(args, proxy);
     }
 
     static String usage(AdminCommand command) {

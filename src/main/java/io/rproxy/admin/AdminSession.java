@@ -34,14 +34,14 @@ final class AdminSession {
     private final Socket socket;
     private final AdminCommands commands;
     private final Optional<byte[]> password;
-    private final Rproxy rproxy;
+    private final ProxyControl proxy;
     private boolean authenticated;
 
-    AdminSession(Socket socket, AdminCommands commands, Optional<String> password, Rproxy rproxy) {
+    AdminSession(Socket socket, AdminCommands commands, Optional<String> password, ProxyControl proxy) {
         this.socket = socket;
         this.commands = commands;
         this.password = password.map(p -> p.getBytes(StandardCharsets.UTF_8));
-        this.rproxy = rproxy;
+        this.proxy = proxy;
         this.authenticated = password.isEmpty();
     }
 
@@ -85,7 +85,7 @@ final class AdminSession {
             return NOAUTH;
         }
         try {
-            return commands.execute(command, rproxy);
+            return commands.execute(command, proxy);
         } catch (RuntimeException e) {
             log.error("admin command {} failed", name, e);
             return Reply.error("ERR " + name + " failed: " + e);

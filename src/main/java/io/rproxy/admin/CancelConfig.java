@@ -16,7 +16,7 @@ final class CancelConfig implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return AdminCommands.outcome(rproxy::cancel);
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return AdminCommands.outcome(proxy::cancel);
     }
 }

@@ -19,7 +19,7 @@ final class CommitConfig implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return AdminCommands.outcome(rproxy::commit);
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return AdminCommands.outcome(proxy::commit);
     }
 }

@@ -17,7 +17,7 @@ final class ConfigActive implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return Reply.bulk(rproxy.activeConfig().text().getBytes(StandardCharsets.UTF_8));
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return Reply.bulk(proxy.activeConfig().text().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -13,9 +13,9 @@ import java.util.function.BiFunction;
 final class ConfigFileCommand implements AdminCommand {
     private final String name;
     private final String summary;
-    private final BiFunction<Rproxy, Path, String> change;
+    private final BiFunction<ProxyControl, Path, String> change;
 
-    private ConfigFileCommand(String name, String summary, BiFunction<Rproxy, Path, String> change) {
+    private ConfigFileCommand(String name, String summary, BiFunction<ProxyControl, Path, String> change) {
         this.name = name;
         this.summary = summary;
         this.change = change;
@@ -24,11 +24,11 @@ final class ConfigFileCommand implements AdminCommand {
     static ConfigFileCommand load() {
         return new ConfigFileCommand("LOAD",
                 "stage a configuration file: validate it, bind its new ports, connect its preconnect pools",
-                Rproxy::load);
+                ProxyControl::load);
     }
 
     static ConfigFileCommand reload() {
-        return new ConfigFileCommand("RELOAD", "load a configuration file and commit it at once", Rproxy::reload);
+        return new ConfigFileCommand("RELOAD", "load a configuration file and commit it at once", ProxyControl::reload);
     }
 
     @Override
@@ -52,7 +52,7 @@ final class ConfigFileCommand implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return AdminCommands.outcome(() -> change.apply(rproxy, Path.of(args.get(0))));
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return AdminCommands.outcome(() -> change.apply(proxy, Path.of(args.get(0))));
     }
 }

@@ -17,8 +17,8 @@ final class ConfigStaged implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return rproxy.stagedConfig()
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return proxy.stagedConfig()
                 .map(config -> Reply.bulk(config.text().getBytes(StandardCharsets.UTF_8)))
                 .orElse(Reply.NULL_BULK);
     }

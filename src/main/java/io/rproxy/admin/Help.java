@@ -24,7 +24,7 @@ final class Help implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
+    public Reply run(List<String> args, ProxyControl proxy) {
         List<Reply> lines = new ArrayList<>();
         lines.add(line("AUTH [default] <password> - required first when [admin] password is set"));
         lines.add(line("QUIT - close the connection"));

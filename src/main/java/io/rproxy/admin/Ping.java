@@ -26,7 +26,7 @@ final class Ping implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
+    public Reply run(List<String> args, ProxyControl proxy) {
         return args.isEmpty() ? Reply.PONG
                 : Reply.bulk(args.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -17,7 +17,7 @@ final class ShowStats implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return Reply.bulk(TwemproxyStats.render(rproxy.snapshot()).getBytes(StandardCharsets.UTF_8));
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return Reply.bulk(TwemproxyStats.render(proxy.snapshot()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -17,7 +17,7 @@ final class ShowStatus implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
-        return Reply.bulk(StatusJson.render(rproxy.snapshot()).getBytes(StandardCharsets.UTF_8));
+    public Reply run(List<String> args, ProxyControl proxy) {
+        return Reply.bulk(StatusJson.render(proxy.snapshot()).getBytes(StandardCharsets.UTF_8));
     }
 }

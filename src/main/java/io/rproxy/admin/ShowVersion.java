@@ -18,7 +18,7 @@ final class ShowVersion implements AdminCommand {
     }
 
     @Override
-    public Reply run(List<String> args, Rproxy rproxy) {
+    public Reply run(List<String> args, ProxyControl proxy) {
         return Reply.bulk(Version.current().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -72,7 +72,7 @@ public record Snapshot(String version, String source, Instant startedAt, Instant
             this(config, stats, servers, null);
         }
 
-        static PoolSample of(Pool pool) {
+        public static PoolSample of(Pool pool) {
             return new PoolSample(pool.config(), pool.stats(),
                     pool.servers().stream().map(ServerSample::of).toList(),
                     pool.targets().slotMap().orElse(null));

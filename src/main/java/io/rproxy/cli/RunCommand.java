@@ -6,7 +6,7 @@ import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.admin.OpenFiles;
-import io.rproxy.admin.Rproxy;
+import io.rproxy.Rproxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

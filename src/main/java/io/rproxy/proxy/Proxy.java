@@ -18,16 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running rproxy: one listener per pool, its clients, its backend connections. {@link #start} binds every
- * listen address before it accepts anything, so a configuration whose port is taken fails with nothing bound.
+ * The data plane of a running rproxy: one listener per pool, its clients, its backend connections. {@link #bind}
+ * binds every listen address before {@link #accept} serves anything, so a configuration whose port is taken fails
+ * with nothing bound. Its start, stop and reload are driven by the composition root ({@code io.rproxy.Rproxy}),
+ * which calls {@link #stop} once.
  *
  * <p>A reload goes {@link #stage} (build and bind a new configuration's pools beside the running ones), then
  * {@link #commit} or {@link #cancel}. The caller serialises these three (Rproxy's reload lock); the data path
@@ -47,8 +47,6 @@ public final class Proxy {
     private final CommandClasses classes;
     private final Clock clock;
     private final AtomicLong clientIds = new AtomicLong();
-    private final AtomicBoolean stopping = new AtomicBoolean();
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final BackendRuntime backends;
     private final RandomGenerator random;
     /** Replaced whole by a commit, so that a reader never pairs one configuration with another's pools. */
@@ -76,17 +74,6 @@ public final class Proxy {
         this.clock = clock;
         this.backends = new BackendRuntime(clock);
         this.random = random;
-    }
-
-    /**
-     * Binds every pool's address, then starts accepting.
-     *
-     * @throws RproxyException naming the address when one cannot be bound; nothing stays bound then
-     */
-    public static Proxy start(ProxyConfig config) {
-        Proxy proxy = bind(config, Clock.systemUTC(), null);
-        proxy.accept();
-        return proxy;
     }
 
     /**
@@ -247,13 +234,9 @@ public final class Proxy {
 
     /**
      * Stops in the order that loses nothing: listeners close first, connected clients get the replies they are
-     * owed (up to {@code grace}), then backend connections close.
+     * owed (up to {@code grace}), then backend connections close. Called once, by the composition root.
      */
     public void stop(Duration grace) {
-        if (!stopping.compareAndSet(false, true)) {
-            awaitQuietly();
-            return;
-        }
         log.info("stopping: closing listeners");
         List<PoolListener> all = new ArrayList<>(serving.listeners().values());
         all.addAll(retired);
@@ -271,19 +254,5 @@ public final class Proxy {
         draining.forEach(p -> p.close("rproxy is shutting down"));
         backends.close();
         log.info("stopped");
-        stopped.countDown();
-    }
-
-    private void awaitQuietly() {
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Blocks until {@link #stop} has finished. */
-    public void awaitStop() throws InterruptedException {
-        stopped.await();
     }
 }

@@ -1,7 +1,8 @@
-package io.rproxy.admin;
+package io.rproxy;
 
-import io.rproxy.RproxyException;
-import io.rproxy.Version;
+import io.rproxy.admin.AdminEndpoints;
+import io.rproxy.admin.ProxyControl;
+import io.rproxy.admin.Snapshot;
 import io.rproxy.admin.Snapshot.LoadedConfig;
 import io.rproxy.admin.Snapshot.PoolSample;
 import io.rproxy.config.ConfigLoader;
@@ -10,10 +11,8 @@ import io.rproxy.proxy.Pool;
 import io.rproxy.proxy.Proxy;
 import io.rproxy.proxy.StagedPools;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.random.RandomGenerator;
@@ -30,9 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A whole running rproxy: the {@link Proxy} (pools, clients, backends) and what reports on it, the admin port,
- * the optional twemproxy stats port and the optional Prometheus endpoint. {@code rproxy run} starts one; so do
- * integration tests.
+ * The composition root: a whole running rproxy, and the one owner of its start, stop and reload. It holds the
+ * {@link Proxy} (pools, clients, backends) and the admin side that reports on it (the admin port, the optional
+ * twemproxy stats port and Prometheus endpoint), which reaches back only through {@link ProxyControl}.
+ * {@code rproxy run} starts one; so do integration tests.
  *
  * <p>{@link #start} binds every address (pools first, then the admin side) before anything is served, so a
  * configuration with a taken port fails with nothing bound.
@@ -44,14 +44,13 @@ import org.slf4j.LoggerFactory;
  * I/O that may be slow happens under it: a file is read and parsed before, and a staging binds and connects
  * after taking its turn (see {@link #stage}), so a slow file or server holds up neither stop nor CANCEL.
  */
-public final class Rproxy {
+public final class Rproxy implements ProxyControl {
     private static final Logger log = LoggerFactory.getLogger(Rproxy.class);
 
     private final Proxy proxy;
     private final Clock clock;
     private final Instant startedAt;
     private final String hostName;
-    private final AdminCommands commands = AdminCommands.standard();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** Guards load, commit, cancel and stop, and the fields below that they write. */
@@ -63,8 +62,8 @@ public final class Rproxy {
     private boolean staging;
     /** Written under the reload lock; read without it for the bound ports. */
     private volatile AdminEndpoints endpoints;
-    /** Admin and stats listeners replaced by a reload; their last connections are closed by {@link #stop}. */
-    private final List<Listener> retired = new ArrayList<>();
+    /** Closes admin and stats listeners replaced by a reload, and their last connections: run by {@link #stop}. */
+    private final List<Runnable> retired = new ArrayList<>();
 
     /**
      * The active configuration with the pools that serve it, and the staged one (null when none is): what STATUS,
@@ -99,7 +98,7 @@ public final class Rproxy {
         Proxy proxy = Proxy.bind(config, clock, random);
         Rproxy rproxy = new Rproxy(proxy, clock);
         try {
-            rproxy.endpoints = AdminEndpoints.bind(config, null, rproxy.handlers());
+            rproxy.endpoints = AdminEndpoints.bind(config, null, rproxy);
         } catch (IOException e) {
             proxy.stop(Duration.ZERO);
             throw new RproxyException(e.getMessage(), e);
@@ -107,19 +106,6 @@ public final class Rproxy {
         proxy.accept();
         rproxy.endpoints.startAllBut(null);
         return rproxy;
-    }
-
-    private AdminEndpoints.Handlers handlers() {
-        return new AdminEndpoints.Handlers(
-                socket -> new AdminSession(socket, commands, activeConfig().admin().password(), this).run(),
-                this::sendStats, this::snapshot);
-    }
-
-    /** twemproxy's stats port: the document and a newline, then the connection closes. */
-    private void sendStats(java.net.Socket socket) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write((TwemproxyStats.render(snapshot()) + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 
     /**
@@ -131,6 +117,7 @@ public final class Rproxy {
      * @return what was staged, as one line
      * @throws RproxyException (a ConfigException for a bad file) with the reason; nothing stays bound then
      */
+    @Override
     public String load(Path file) {
         long begin = System.nanoTime();
         ProxyConfig config = ConfigLoader.load(file);
@@ -155,6 +142,7 @@ public final class Rproxy {
      * @return what is active now, as one line
      * @throws RproxyException when nothing is staged
      */
+    @Override
     public String commit() {
         reloadLock.lock();
         try {
@@ -176,6 +164,7 @@ public final class Rproxy {
      *
      * @throws RproxyException when nothing is staged
      */
+    @Override
     public String cancel() {
         reloadLock.lock();
         try {
@@ -197,6 +186,7 @@ public final class Rproxy {
      *
      * @throws RproxyException with the reason when the file cannot be staged; the active config is untouched
      */
+    @Override
     public String reload(Path file) {
         long begin = System.nanoTime();
         ProxyConfig config = ConfigLoader.load(file);
@@ -255,7 +245,7 @@ public final class Rproxy {
         StagedPools pools = proxy.stage(config);
         AdminEndpoints nextEndpoints;
         try {
-            nextEndpoints = AdminEndpoints.bind(config, endpoints, handlers());
+            nextEndpoints = AdminEndpoints.bind(config, endpoints, this);
         } catch (IOException e) {
             proxy.cancel(pools);
             throw new RproxyException(e.getMessage(), e);
@@ -320,11 +310,13 @@ public final class Rproxy {
         return proxy;
     }
 
+    @Override
     public ProxyConfig activeConfig() {
         return published.active().config();
     }
 
     /** The configuration loaded for the next reload, if one is staged. */
+    @Override
     public Optional<ProxyConfig> stagedConfig() {
         LoadedConfig now = published.staged();
         return now == null ? Optional.empty() : Optional.of(now.config());
@@ -337,14 +329,12 @@ public final class Rproxy {
 
     /** The twemproxy stats port, when {@code [admin] stats_listen} is set. */
     public OptionalInt statsPort() {
-        Listener stats = endpoints.stats();
-        return stats == null ? OptionalInt.empty() : OptionalInt.of(stats.port());
+        return endpoints.statsPort();
     }
 
     /** The metrics endpoint's port, when {@code [metrics] listen} is set. */
     public OptionalInt metricsPort() {
-        MetricsEndpoint metrics = endpoints.metrics();
-        return metrics == null ? OptionalInt.empty() : OptionalInt.of(metrics.port());
+        return endpoints.metricsPort();
     }
 
     /**
@@ -352,6 +342,7 @@ public final class Rproxy {
      * published. A commit in progress is not waited for (it may wait on other threads itself: a removed pool's
      * acceptor); until it publishes, reports show the configuration it replaces.
      */
+    @Override
     public Snapshot snapshot() {
         Published now = published;
         List<PoolSample> pools = now.pools().stream().map(PoolSample::of).toList();
@@ -380,7 +371,7 @@ public final class Rproxy {
             }
             proxy.stop(grace);
             endpoints.stopAllBut(null);
-            retired.forEach(Listener::stop);
+            retired.forEach(Runnable::run);
         } finally {
             reloadLock.unlock();
         }
