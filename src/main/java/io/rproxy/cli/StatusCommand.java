@@ -1,6 +1,5 @@
 package io.rproxy.cli;
 
-import io.rproxy.admin.JsonReader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,6 @@
 package io.rproxy.admin;
 
+import io.rproxy.cli.JsonReader;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

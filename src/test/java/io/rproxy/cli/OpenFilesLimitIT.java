@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rproxy.admin.JsonReader;
 import io.rproxy.admin.RespClient;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Harness;

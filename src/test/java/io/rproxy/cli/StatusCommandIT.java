@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rproxy.Version;
-import io.rproxy.admin.JsonReader;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Harness;
 import io.rproxy.harness.RedisServer;

@@ -1,4 +1,4 @@
-package io.rproxy.admin;
+package io.rproxy.cli;
 
 import java.util.ArrayList;
 import java.util.Collections;
