@@ -170,8 +170,15 @@ public final class Cluster implements Targets {
         if (node != null) {
             return node;
         }
-        return nodes.computeIfAbsent(address, a -> new BackendServer(pool, ServerSpec.node(a), connectionsPerNode,
-                settings, runtime, () -> { }));
+        BackendServer created = nodes.computeIfAbsent(address, a -> new BackendServer(pool, ServerSpec.node(a),
+                connectionsPerNode, settings, runtime, () -> { }));
+        if (closed) {
+            // A request or preconnect raced close(), which may have closed and cleared the nodes before this one
+            // was added: nobody else would ever close it. Closed (again, harmlessly), it fails requests fast.
+            nodes.remove(address, created);
+            created.close("the cluster behind pool '" + pool + "' is closed");
+        }
+        return created;
     }
 
     /** A node said MOVED: the slot is served there from now on, and the rest of the map may have moved too. */

@@ -40,6 +40,14 @@ final class ClusterRequest implements PendingReply {
         }
     }
 
+    /** The reply of the request sent last came misaligned: its connection is closed, as for any request. */
+    @Override
+    public void misaligned(String why) {
+        if (current != null) {
+            current.misaligned(why);
+        }
+    }
+
     @Override
     public Reply await() {
         for (int redirections = 0; ; redirections++) {
