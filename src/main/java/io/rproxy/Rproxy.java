@@ -25,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,6 +120,19 @@ public final class Rproxy implements ProxyControl {
      */
     @Override
     public String load(Path file) {
+        return stageFile(file, "staged", next -> {
+            staged = next;
+            publish(published.active());
+        });
+    }
+
+    /**
+     * Reads, parses and stages {@code file} (see {@link #stage}), then ends the staging turn and hands what was
+     * staged to {@code step} under the reload lock, unless rproxy began stopping meanwhile.
+     *
+     * @return {@code verb}, what was staged and how long it all took, as one line (also logged)
+     */
+    private String stageFile(Path file, String verb, Consumer<Staged> step) {
         long begin = System.nanoTime();
         ProxyConfig config = ConfigLoader.load(file);
         Staged next = stage(config);
@@ -126,12 +140,11 @@ public final class Rproxy implements ProxyControl {
         try {
             staging = false;
             refuseWhenStopping(next);
-            staged = next;
-            publish(published.active());
+            step.accept(next);
         } finally {
             reloadLock.unlock();
         }
-        String done = "staged " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
+        String done = verb + " " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
         log.info("{}", done);
         return done;
     }
@@ -188,20 +201,7 @@ public final class Rproxy implements ProxyControl {
      */
     @Override
     public String reload(Path file) {
-        long begin = System.nanoTime();
-        ProxyConfig config = ConfigLoader.load(file);
-        Staged next = stage(config);
-        reloadLock.lock();
-        try {
-            staging = false;
-            refuseWhenStopping(next);
-            commit(next);
-        } finally {
-            reloadLock.unlock();
-        }
-        String done = "reloaded " + describe(next.loaded()) + " in " + millisSince(begin) + " ms";
-        log.info("{}", done);
-        return done;
+        return stageFile(file, "reloaded", this::commit);
     }
 
     /**
