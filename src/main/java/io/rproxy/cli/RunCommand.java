@@ -16,13 +16,12 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sun.misc.Signal;
 
 /**
  * {@code rproxy run CONFIG}: runs the proxy (and its admin port) in the foreground until SIGINT or SIGTERM, then
  * stops without losing a reply: listeners close, connected clients get what they are owed, backends close.
  * SIGHUP reloads CONFIG (load and commit); a file that cannot be loaded leaves the active configuration as it is.
- * Either outcome is logged.
+ * Either outcome is logged. SIGTTIN / SIGTTOU move the log level; what every other signal does is in {@link Signals}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the proxy in the foreground with the given configuration.")
@@ -58,10 +57,10 @@ final class RunCommand implements Callable<Integer> {
             e.problems().forEach(System.err::println);
             return 1;
         }
-        // Before anything serves: until then a SIGHUP would end the JVM (its default action), and a SIGTERM would
-        // skip the graceful stop, while clients may already be connected.
+        // Before anything serves: until then a SIGHUP (or SIGTTIN, SIGUSR1, ...) would stop or end the JVM (their
+        // default actions), and a SIGTERM would skip the graceful stop, while clients may already be connected.
         AtomicReference<Rproxy> running = new AtomicReference<>();
-        listenForHangup(running);
+        Signals.install(() -> reloadOnHangup(running.get()));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             Rproxy started = running.get();
             if (started != null) {
@@ -83,15 +82,6 @@ final class RunCommand implements Callable<Integer> {
         files.warning(loaded).ifPresent(log::warn);
         rproxy.awaitStop();
         return 0;
-    }
-
-    /** The JVM runs a signal handler on a thread of its own, so the reload does not stall anything else. */
-    private void listenForHangup(AtomicReference<Rproxy> running) {
-        try {
-            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(running.get()));
-        } catch (IllegalArgumentException e) {
-            log.warn("SIGHUP cannot reload the configuration here ({}); use rproxy reload", e.getMessage());
-        }
     }
 
     private void reloadOnHangup(Rproxy rproxy) {
