@@ -3,6 +3,7 @@ package io.rproxy.cli;
 import io.rproxy.RproxyException;
 import io.rproxy.Version;
 import io.rproxy.config.ConfigException;
+import io.rproxy.config.ConfigFormat;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.admin.OpenFiles;
@@ -28,8 +29,13 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    @Parameters(paramLabel = "CONFIG", description = "The TOML configuration file.")
+    @Parameters(paramLabel = "CONFIG", description = "The configuration file: TOML, or a nutcracker.yml as it is.")
     private Path config;
+
+    @Option(names = "--format", paramLabel = "toml|yaml", converter = FormatConverter.class,
+            description = "The file's language (default: by its extension, .yml/.yaml or .toml, else by its content;"
+                    + " a reload decides the same way).")
+    private ConfigFormat format;
 
     @Option(names = "--shutdown-grace", paramLabel = "MS", defaultValue = "5000",
             description = "On SIGINT/SIGTERM, how long connected clients get to receive their replies "
@@ -52,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ProxyConfig loaded;
         try {
-            loaded = ConfigLoader.load(config);
+            loaded = ConfigLoader.load(config, format);
         } catch (ConfigException e) {
             e.problems().forEach(System.err::println);
             return 1;
