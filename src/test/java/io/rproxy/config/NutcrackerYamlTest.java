@@ -182,4 +182,33 @@ class NutcrackerYamlTest {
                 Path.of("b.toml"));
         assertEquals(AdminConfig.DEFAULT, toml.keepingEndpointsOf(active).admin(), "a TOML file says it all");
     }
+
+    @Test
+    void convertWritesTomlThatLoadsToTheSamePoolsWithEveryKeyExplained() {
+        String yaml = SAMPLE + """
+
+                gamma:
+                  listen: 127.0.0.1:22123
+                  redis: true
+                  hash: murmur
+                  distribution: modula
+                  timeout: 250
+                  client_connections: 10
+                  redis_auth: "p@ss: word"
+                  redis_db: 2
+                  tcpkeepalive: true
+                  servers:
+                   - 127.0.0.1:6390:2 g1
+                   - 127.0.0.1:6391:1 g2
+                """;
+        ProxyConfig fromYaml = ConfigLoader.parse(yaml, FILE);
+        String toml = TomlWriter.fromYaml(fromYaml, "converted from nutcracker.yml");
+        ProxyConfig fromToml = ConfigLoader.parse(toml, Path.of("converted.toml"));
+        assertEquals(ConfigFormat.TOML, fromToml.format());
+        assertEquals(fromYaml.pools(), fromToml.pools(), toml);
+        assertEquals(fromYaml.admin(), fromToml.admin());
+        assertTrue(toml.contains("# Most clients served at once; 0 for no limit."), toml);
+        assertTrue(toml.contains("client_connections = 10"), toml);
+        assertTrue(toml.contains("# server_connections = 1"), toml);
+    }
 }
