@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "A twemproxy-compatible sharding Redis proxy.",
-        subcommands = {RunCommand.class, CheckCommand.class, ConvertCommand.class, StatusCommand.class, VersionCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, ConvertCommand.class, NutcrackerCommand.class, StatusCommand.class, VersionCommand.class,
                 LoadCommand.class, CommitCommand.class, CancelCommand.class, ReloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -63,14 +63,30 @@ final class RunCommand implements Callable<Integer> {
             e.problems().forEach(System.err::println);
             return 1;
         }
+        return serve(loaded, carriers, Duration.ofMillis(shutdownGraceMs), () -> { });
+    }
+
+    /**
+     * Starts {@code loaded} and blocks until SIGINT/SIGTERM has stopped it; what {@code run} and {@code nutcracker}
+     * share.
+     *
+     * @param onHangup what SIGHUP does before it reloads the file (nutcracker mode reopens its log file)
+     * @return the exit code
+     */
+    static int serve(ProxyConfig loaded, int carriers, Duration grace, Runnable onHangup)
+            throws InterruptedException {
+        Path config = loaded.source();
         // Before anything serves: until then a SIGHUP (or SIGTTIN, SIGUSR1, ...) would stop or end the JVM (their
         // default actions), and a SIGTERM would skip the graceful stop, while clients may already be connected.
         AtomicReference<Rproxy> running = new AtomicReference<>();
-        Signals.install(() -> reloadOnHangup(running.get()));
+        Signals.install(() -> {
+            onHangup.run();
+            reloadOnHangup(running.get(), config);
+        });
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             Rproxy started = running.get();
             if (started != null) {
-                started.stop(Duration.ofMillis(shutdownGraceMs));
+                started.stop(grace);
             }
         }));
         Rproxy rproxy;
@@ -82,15 +98,16 @@ final class RunCommand implements Callable<Integer> {
         }
         running.set(rproxy);
         OpenFiles files = OpenFiles.now();
-        log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s); open-files limit {}",
-                Version.current(), config, loaded.admin().listen(), carriers,
+        log.info("rproxy {} running with {}; admin port {}{}; {} carrier thread(s); open-files limit {}",
+                Version.current(), config, loaded.admin().listen(),
+                loaded.admin().statsListen().map(s -> "; stats port " + s).orElse(""), carriers,
                 files.limit() < 0 ? "unknown" : files.limit());
         files.warning(loaded).ifPresent(log::warn);
         rproxy.awaitStop();
         return 0;
     }
 
-    private void reloadOnHangup(Rproxy rproxy) {
+    private static void reloadOnHangup(Rproxy rproxy, Path config) {
         if (rproxy == null) {
             log.warn("SIGHUP during start-up: ignored; rproxy is starting with {} as it reads now", config);
             return;

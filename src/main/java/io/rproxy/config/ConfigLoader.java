@@ -54,6 +54,14 @@ public final class ConfigLoader {
         return parse(text, source, null);
     }
 
+    /**
+     * Validates the text of a nutcracker.yml whose admin and stats ports are {@code admin} (given on the command
+     * line, as {@code rproxy nutcracker -s/-a} does): no pool may listen there.
+     */
+    public static ProxyConfig parseYaml(String text, Path source, AdminConfig admin) {
+        return NutcrackerYaml.parse(text, source, admin);
+    }
+
     /** Validates text in {@code format}; null lets {@link ConfigFormat#of} decide. */
     public static ProxyConfig parse(String text, Path source, ConfigFormat format) {
         Objects.requireNonNull(text, "text");
