@@ -211,4 +211,11 @@ class NutcrackerYamlTest {
         assertTrue(toml.contains("client_connections = 10"), toml);
         assertTrue(toml.contains("# server_connections = 1"), toml);
     }
+
+    @Test
+    void theExampleInConfLoads() {
+        ProxyConfig config = ConfigLoader.load(Path.of("conf/nutcracker.yml"));
+        assertEquals(List.of("alpha", "beta"), List.copyOf(config.pools().keySet()));
+        assertEquals(1000, config.pools().get("beta").clientConnections());
+    }
 }
