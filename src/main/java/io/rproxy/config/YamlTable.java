@@ -32,11 +32,28 @@ final class YamlTable implements TomlTable {
     YamlTable(YamlDocument.Pool pool, Problems problems) {
         this.lines = pool.keyLines();
         pool.values().forEach((key, value) -> {
-            Object typed = typed(key, value, pool.name() + "." + key, problems);
+            Object typed = nutcrackersZero(key, typed(key, value, pool.name() + "." + key, problems));
             if (typed != null) {
                 values.put(key, typed);
             }
         });
+    }
+
+    /**
+     * A 0 that nutcracker accepts where rproxy's own minimum is 1, read with the meaning it has in nutcracker:
+     * {@code timeout: 0} sets no deadline (as leaving it out); {@code server_failure_limit: 0} ejects at the first
+     * failure, as 1 does; {@code server_retry_timeout: 0} retries at once, 1 ms here; {@code backlog: 0} is
+     * listen(2)'s smallest queue, as 1 is. Null for "as if absent".
+     */
+    private static Object nutcrackersZero(String key, Object value) {
+        if (!Long.valueOf(0).equals(value)) {
+            return value;
+        }
+        return switch (key) {
+            case "timeout" -> null;
+            case "server_failure_limit", "server_retry_timeout", "backlog" -> 1L;
+            default -> value;
+        };
     }
 
     private static Object typed(String key, YamlDocument.Value value, String dotted, Problems problems) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every pool key nutcracker 0.5.0 knows, and the values it refuses, given to the real {@code nutcracker -t} and to
- * rproxy: both accept, or both refuse, except where rproxy refuses on purpose (memcached, unix sockets, zero
- * durations and limits) or accepts what a later twemproxy added (reuseport); README says which and why.
+ * rproxy: both accept, or both refuse, except that rproxy knows reuseport, which twemproxy added after 0.5.0
+ * (README says so; memcached pools and unix sockets are refused by rproxy on purpose, see NutcrackerYamlTest).
  */
 class NutcrackerAgreementIT {
     /** What each side does with one pool line. */
@@ -39,9 +39,9 @@ class NutcrackerAgreementIT {
                 new Case("timeout: \"400\"", Verdict.BOTH_ACCEPT),
                 new Case("timeout: -1", Verdict.BOTH_REFUSE),
                 new Case("timeout: 4s", Verdict.BOTH_REFUSE),
-                new Case("timeout: 0", Verdict.ONLY_NUTCRACKER_ACCEPTS),
+                new Case("timeout: 0", Verdict.BOTH_ACCEPT),
                 new Case("backlog: 1024", Verdict.BOTH_ACCEPT),
-                new Case("backlog: 0", Verdict.ONLY_NUTCRACKER_ACCEPTS),
+                new Case("backlog: 0", Verdict.BOTH_ACCEPT),
                 new Case("client_connections: 100", Verdict.BOTH_ACCEPT),
                 new Case("client_connections: 0", Verdict.BOTH_ACCEPT),
                 new Case("client_connections: -1", Verdict.BOTH_REFUSE),
@@ -56,9 +56,9 @@ class NutcrackerAgreementIT {
                 new Case("server_connections: 4", Verdict.BOTH_ACCEPT),
                 new Case("server_connections: 0", Verdict.BOTH_REFUSE),
                 new Case("server_retry_timeout: 1000", Verdict.BOTH_ACCEPT),
-                new Case("server_retry_timeout: 0", Verdict.ONLY_NUTCRACKER_ACCEPTS),
+                new Case("server_retry_timeout: 0", Verdict.BOTH_ACCEPT),
                 new Case("server_failure_limit: 3", Verdict.BOTH_ACCEPT),
-                new Case("server_failure_limit: 0", Verdict.ONLY_NUTCRACKER_ACCEPTS),
+                new Case("server_failure_limit: 0", Verdict.BOTH_ACCEPT),
                 new Case("tcpkeepalive: true", Verdict.BOTH_ACCEPT),
                 new Case("reuseport: true", Verdict.ONLY_RPROXY_ACCEPTS),
                 new Case("hash: md5\n  hash: md5", Verdict.BOTH_REFUSE),

@@ -218,4 +218,23 @@ class NutcrackerYamlTest {
         assertEquals(List.of("alpha", "beta"), List.copyOf(config.pools().keySet()));
         assertEquals(1000, config.pools().get("beta").clientConnections());
     }
+
+    @Test
+    void nutcrackersZerosMeanWhatTheyMeanToNutcracker() {
+        PoolConfig p = ConfigLoader.parse("""
+                p:
+                  listen: 127.0.0.1:22121
+                  redis: true
+                  timeout: 0
+                  backlog: 0
+                  server_retry_timeout: 0
+                  server_failure_limit: 0
+                  servers:
+                    - 127.0.0.1:6379:1
+                """, FILE).pools().get("p");
+        assertEquals(Optional.empty(), p.timeout(), "timeout 0: no deadline, as nutcracker");
+        assertEquals(1, p.serverFailureLimit(), "0: ejected at the first failure, as with 1");
+        assertEquals(Duration.ofMillis(1), p.serverRetryTimeout());
+        assertEquals(1, p.backlog());
+    }
 }
