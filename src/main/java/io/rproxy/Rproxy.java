@@ -134,7 +134,7 @@ public final class Rproxy implements ProxyControl {
      */
     private String stageFile(Path file, String verb, Consumer<Staged> step) {
         long begin = System.nanoTime();
-        ProxyConfig config = ConfigLoader.load(file);
+        ProxyConfig config = loadKeepingEndpoints(file);
         Staged next = stage(config);
         reloadLock.lock();
         try {
@@ -291,6 +291,14 @@ public final class Rproxy implements ProxyControl {
     private void discard(Staged discarded) {
         proxy.cancel(discarded.pools());
         discarded.endpoints().stopAllBut(endpoints);
+    }
+
+    /**
+     * Reads {@code file}; a nutcracker.yml has no admin, stats, metrics or limits settings, so those in force stay
+     * (e.g. the stats port given to {@code rproxy nutcracker -s}). Runs outside the reload lock, as the read does.
+     */
+    private ProxyConfig loadKeepingEndpoints(Path file) {
+        return ConfigLoader.load(file).keepingEndpointsOf(activeConfig());
     }
 
     /** Caller holds the reload lock; the proxy's pools serve {@code active} now. */

@@ -40,6 +40,17 @@ public final class RunningProxy implements AutoCloseable {
     }
 
     /**
+     * Starts a proxy from a loaded configuration (a nutcracker.yml, say), its admin port moved to a free port so
+     * that tests running side by side do not meet on the default one.
+     */
+    public static RunningProxy start(ProxyConfig config) {
+        ProxyConfig onFreePort = config.withAdmin(new io.rproxy.config.AdminConfig(
+                new io.rproxy.config.HostPort("127.0.0.1", FreePorts.pick()), config.admin().password(),
+                config.admin().statsListen()));
+        return new RunningProxy(Rproxy.start(onFreePort, Clock.systemUTC(), null));
+    }
+
+    /**
      * Starts a proxy with one pool named {@value #POOL} over the given servers, named redis1, redis2, ... with
      * weight 1, plus any further pool keys in {@code poolKeys} (TOML lines such as {@code hash = "md5"}).
      */

@@ -25,6 +25,8 @@ record Metric<T>(String name, Kind kind, String help, ToLongFunction<T> value) {
     static final List<Metric<PoolSample>> POOL = List.of(
             gauge("client_connections", "Clients connected now.", p -> p.stats().clientConnections()),
             counter("clients_accepted", "Client connections accepted.", p -> p.stats().clientsAccepted()),
+            counter("clients_rejected", "Clients closed on accept: the pool had client_connections clients already.",
+                    p -> p.stats().clientsRejected()),
             counter("client_eof", "Clients that closed their connection.", p -> p.stats().clientEof()),
             counter("client_errors", "Client connections that failed, or were closed for a malformed request.",
                     p -> p.stats().clientErr()),

@@ -1,12 +1,14 @@
 package io.rproxy.cli;
 
 import io.rproxy.config.ConfigException;
+import io.rproxy.config.ConfigFormat;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code rproxy check CONFIG}: validates a configuration file without starting anything. */
@@ -15,13 +17,17 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the configuration is valid", "1:the configuration has problems"})
 final class CheckCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "CONFIG", description = "The TOML configuration file.")
+    @Parameters(paramLabel = "CONFIG", description = "The configuration file: TOML, or a nutcracker.yml as it is.")
     private Path config;
+
+    @Option(names = "--format", paramLabel = "toml|yaml", converter = FormatConverter.class,
+            description = "The file's language (default: by its extension, .yml/.yaml or .toml, else by its content).")
+    private ConfigFormat format;
 
     @Override
     public Integer call() {
         try {
-            ProxyConfig loaded = ConfigLoader.load(config);
+            ProxyConfig loaded = ConfigLoader.load(config, format);
             System.out.println(config + ": ok");
             for (PoolConfig pool : loaded.pools().values()) {
                 String placement = pool.cluster() ? "Redis Cluster (slots)"

@@ -9,10 +9,18 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "A twemproxy-compatible sharding Redis proxy.",
-        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, VersionCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, ConvertCommand.class, NutcrackerCommand.class, StatusCommand.class, VersionCommand.class,
                 LoadCommand.class, CommitCommand.class, CancelCommand.class, ReloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static {
+        // Before the first logger is made: loggers whose level SIGTTIN/SIGTTOU can move (see LogLevel). A -D given
+        // to the JVM wins.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", SteppedLogProvider.class.getName());
+        }
+    }
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 

@@ -20,7 +20,7 @@ final class ReloadCommand implements Callable<Integer> {
     @Mixin
     private AdminOptions admin;
 
-    @Parameters(paramLabel = "CONFIG", description = "The TOML configuration file (sent as an absolute path: the "
+    @Parameters(paramLabel = "CONFIG", description = "The configuration file, TOML or a nutcracker.yml (sent as an absolute path: the "
             + "proxy reads it, so it must be on the proxy's host).")
     private Path file;
 

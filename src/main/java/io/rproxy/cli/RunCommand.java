@@ -3,6 +3,7 @@ package io.rproxy.cli;
 import io.rproxy.RproxyException;
 import io.rproxy.Version;
 import io.rproxy.config.ConfigException;
+import io.rproxy.config.ConfigFormat;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.admin.OpenFiles;
@@ -16,21 +17,25 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sun.misc.Signal;
 
 /**
  * {@code rproxy run CONFIG}: runs the proxy (and its admin port) in the foreground until SIGINT or SIGTERM, then
  * stops without losing a reply: listeners close, connected clients get what they are owed, backends close.
  * SIGHUP reloads CONFIG (load and commit); a file that cannot be loaded leaves the active configuration as it is.
- * Either outcome is logged.
+ * Either outcome is logged. SIGTTIN / SIGTTOU move the log level; what every other signal does is in {@link Signals}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the proxy in the foreground with the given configuration.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    @Parameters(paramLabel = "CONFIG", description = "The TOML configuration file.")
+    @Parameters(paramLabel = "CONFIG", description = "The configuration file: TOML, or a nutcracker.yml as it is.")
     private Path config;
+
+    @Option(names = "--format", paramLabel = "toml|yaml", converter = FormatConverter.class,
+            description = "The file's language (default: by its extension, .yml/.yaml or .toml, else by its content;"
+                    + " a reload decides the same way).")
+    private ConfigFormat format;
 
     @Option(names = "--shutdown-grace", paramLabel = "MS", defaultValue = "5000",
             description = "On SIGINT/SIGTERM, how long connected clients get to receive their replies "
@@ -53,19 +58,35 @@ final class RunCommand implements Callable<Integer> {
         }
         ProxyConfig loaded;
         try {
-            loaded = ConfigLoader.load(config);
+            loaded = ConfigLoader.load(config, format);
         } catch (ConfigException e) {
             e.problems().forEach(System.err::println);
             return 1;
         }
-        // Before anything serves: until then a SIGHUP would end the JVM (its default action), and a SIGTERM would
-        // skip the graceful stop, while clients may already be connected.
+        return serve(loaded, carriers, Duration.ofMillis(shutdownGraceMs), () -> { });
+    }
+
+    /**
+     * Starts {@code loaded} and blocks until SIGINT/SIGTERM has stopped it; what {@code run} and {@code nutcracker}
+     * share.
+     *
+     * @param onHangup what SIGHUP does before it reloads the file (nutcracker mode reopens its log file)
+     * @return the exit code
+     */
+    static int serve(ProxyConfig loaded, int carriers, Duration grace, Runnable onHangup)
+            throws InterruptedException {
+        Path config = loaded.source();
+        // Before anything serves: until then a SIGHUP (or SIGTTIN, SIGUSR1, ...) would stop or end the JVM (their
+        // default actions), and a SIGTERM would skip the graceful stop, while clients may already be connected.
         AtomicReference<Rproxy> running = new AtomicReference<>();
-        listenForHangup(running);
+        Signals.install(() -> {
+            onHangup.run();
+            reloadOnHangup(running.get(), config);
+        });
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             Rproxy started = running.get();
             if (started != null) {
-                started.stop(Duration.ofMillis(shutdownGraceMs));
+                started.stop(grace);
             }
         }));
         Rproxy rproxy;
@@ -77,24 +98,16 @@ final class RunCommand implements Callable<Integer> {
         }
         running.set(rproxy);
         OpenFiles files = OpenFiles.now();
-        log.info("rproxy {} running with {}; admin port {}; {} carrier thread(s); open-files limit {}",
-                Version.current(), config, loaded.admin().listen(), carriers,
+        log.info("rproxy {} running with {}; admin port {}{}; {} carrier thread(s); open-files limit {}",
+                Version.current(), config, loaded.admin().listen(),
+                loaded.admin().statsListen().map(s -> "; stats port " + s).orElse(""), carriers,
                 files.limit() < 0 ? "unknown" : files.limit());
         files.warning(loaded).ifPresent(log::warn);
         rproxy.awaitStop();
         return 0;
     }
 
-    /** The JVM runs a signal handler on a thread of its own, so the reload does not stall anything else. */
-    private void listenForHangup(AtomicReference<Rproxy> running) {
-        try {
-            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(running.get()));
-        } catch (IllegalArgumentException e) {
-            log.warn("SIGHUP cannot reload the configuration here ({}); use rproxy reload", e.getMessage());
-        }
-    }
-
-    private void reloadOnHangup(Rproxy rproxy) {
+    private static void reloadOnHangup(Rproxy rproxy, Path config) {
         if (rproxy == null) {
             log.warn("SIGHUP during start-up: ignored; rproxy is starting with {} as it reads now", config);
             return;

@@ -14,8 +14,8 @@ import org.tomlj.TomlPosition;
 
 /**
  * Reads and validates a TOML configuration (twemproxy's keys, one {@code [pools.NAME]} table per pool; see
- * conf/rproxy.example.toml) into a {@link ProxyConfig}. It never stops at the first problem: a
- * {@link ConfigException} lists them all, each with file, line and key. Stateless; each call works alone, so
+ * conf/rproxy.example.toml), or a nutcracker.yml as it is ({@link NutcrackerYaml}), into a {@link ProxyConfig}.
+ * It never stops at the first problem: a {@link ConfigException} lists them all, each with file, line and key. Stateless; each call works alone, so
  * any thread may call it (the CLI at start-up, the admin thread on reload).
  */
 public final class ConfigLoader {
@@ -40,10 +40,35 @@ public final class ConfigLoader {
         return parse(ConfigFile.read(file), file);
     }
 
-    /** Validates TOML text; {@code source} names it in messages and in {@link ProxyConfig#source()}. */
+    /** Loads and validates a file in {@code format} (null: {@link ConfigFormat#of} decides). */
+    public static ProxyConfig load(Path file, ConfigFormat format) {
+        Objects.requireNonNull(file, "file");
+        return parse(ConfigFile.read(file), file, format);
+    }
+
+    /**
+     * Validates the text of a TOML file or a nutcracker.yml, told apart by {@link ConfigFormat#of}; {@code source}
+     * names it in messages and in {@link ProxyConfig#source()}.
+     */
     public static ProxyConfig parse(String text, Path source) {
+        return parse(text, source, null);
+    }
+
+    /**
+     * Validates the text of a nutcracker.yml whose admin and stats ports are {@code admin} (given on the command
+     * line, as {@code rproxy nutcracker -s/-a} does): no pool may listen there.
+     */
+    public static ProxyConfig parseYaml(String text, Path source, AdminConfig admin) {
+        return NutcrackerYaml.parse(text, source, admin);
+    }
+
+    /** Validates text in {@code format}; null lets {@link ConfigFormat#of} decide. */
+    public static ProxyConfig parse(String text, Path source, ConfigFormat format) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(source, "source");
+        if ((format == null ? ConfigFormat.of(source, text) : format) == ConfigFormat.YAML) {
+            return NutcrackerYaml.parse(text, source, AdminConfig.DEFAULT);
+        }
         Problems problems = new Problems(source.toString());
         // A byte order mark is legal in a UTF-8 file but not in TOML's grammar; some editors write one.
         TomlParseResult toml = Toml.parse(text.startsWith("\uFEFF") ? text.substring(1) : text);

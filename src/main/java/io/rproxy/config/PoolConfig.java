@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param serverRetryTimeout how long an ejected server stays out of the distribution
  * @param cluster            the servers are seed nodes of one Redis Cluster, whose slot map decides where keys go
  *                           (hash, distribution, hash_tag and weights do not apply)
+ * @param clientConnections  the most clients the pool serves at once (twemproxy's client_connections); a client
+ *                           beyond it is closed as soon as it is accepted; 0 for no limit, the default
  */
 public record PoolConfig(
         String name,
@@ -39,7 +41,8 @@ public record PoolConfig(
         boolean tcpKeepalive,
         boolean reusePort,
         List<ServerSpec> servers,
-        boolean cluster) {
+        boolean cluster,
+        int clientConnections) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -48,6 +51,8 @@ public record PoolConfig(
     public static final int DEFAULT_SERVER_CONNECTIONS = 1;
     public static final Duration DEFAULT_SERVER_RETRY_TIMEOUT = Duration.ofMillis(30_000);
     public static final int DEFAULT_SERVER_FAILURE_LIMIT = 2;
+    /** twemproxy's default: no limit of its own (the file descriptor limit still applies). */
+    public static final int DEFAULT_CLIENT_CONNECTIONS = 0;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -66,6 +71,7 @@ public record PoolConfig(
         requireAtLeast(redisDb, 0, "redisDb");
         requireAtLeast(serverConnections, 1, "serverConnections");
         requireAtLeast(serverFailureLimit, 1, "serverFailureLimit");
+        requireAtLeast(clientConnections, 0, "clientConnections");
         if (redisAuth.isPresent() && redisAuth.get().isEmpty()) {
             throw new IllegalArgumentException("redisAuth must not be empty; leave it out for no password");
         }
@@ -83,7 +89,18 @@ public record PoolConfig(
                       List<ServerSpec> servers) {
         this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
                 serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
-                servers, false);
+                servers, false, DEFAULT_CLIENT_CONNECTIONS);
+    }
+
+    /** A pool without a client limit. */
+    public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
+                      Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
+                      int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
+                      Duration serverRetryTimeout, int serverFailureLimit, boolean tcpKeepalive, boolean reusePort,
+                      List<ServerSpec> servers, boolean cluster) {
+        this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
+                serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
+                servers, cluster, DEFAULT_CLIENT_CONNECTIONS);
     }
 
     /** Whether {@code name} may name a pool: letters, digits, '_' and '-', as it appears in stats and logs. */

@@ -8,20 +8,23 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A whole validated configuration, built once from one TOML file and never changed: a reload builds a new one.
+ * A whole validated configuration, built once from one file (TOML, or a nutcracker.yml) and never changed: a
+ * reload builds a new one.
  *
  * @param source the file it was read from
  * @param text   the file's text as read, for {@code CONFIG ACTIVE} and its sha256
  * @param pools  by name, in file order
+ * @param format the file's language; a YAML file has no place for admin, limits and metrics
  */
 public record ProxyConfig(Path source, String text, AdminConfig admin, RespLimits limits,
-                          Map<String, PoolConfig> pools, MetricsConfig metrics) {
+                          Map<String, PoolConfig> pools, MetricsConfig metrics, ConfigFormat format) {
     public ProxyConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(format, "format");
         pools.forEach((name, pool) -> {
             if (!name.equals(pool.name())) {
                 throw new IllegalArgumentException("pool '" + pool.name() + "' filed under '" + name + "'");
@@ -30,9 +33,30 @@ public record ProxyConfig(Path source, String text, AdminConfig admin, RespLimit
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
     }
 
+    /** A configuration read from TOML. */
+    public ProxyConfig(Path source, String text, AdminConfig admin, RespLimits limits,
+                       Map<String, PoolConfig> pools, MetricsConfig metrics) {
+        this(source, text, admin, limits, pools, metrics, ConfigFormat.TOML);
+    }
+
+    /**
+     * What a reload to this configuration should run with. A nutcracker.yml says nothing about the admin port,
+     * the stats port, metrics or limits, so loading one keeps those of {@code active} (e.g. the stats port given
+     * to {@code rproxy nutcracker -s}); a TOML file says it all.
+     */
+    public ProxyConfig keepingEndpointsOf(ProxyConfig active) {
+        return format == ConfigFormat.TOML ? this
+                : new ProxyConfig(source, text, active.admin(), active.limits(), pools, active.metrics(), format);
+    }
+
+    /** The same pools with these admin and stats addresses (what {@code rproxy nutcracker} gives a YAML file). */
+    public ProxyConfig withAdmin(AdminConfig replacement) {
+        return new ProxyConfig(source, text, replacement, limits, pools, metrics, format);
+    }
+
     /** A configuration without a metrics endpoint. */
     public ProxyConfig(Path source, String text, AdminConfig admin, RespLimits limits,
                        Map<String, PoolConfig> pools) {
-        this(source, text, admin, limits, pools, MetricsConfig.DISABLED);
+        this(source, text, admin, limits, pools, MetricsConfig.DISABLED, ConfigFormat.TOML);
     }
 }

@@ -123,6 +123,9 @@ final class PoolListener {
                     continue;
                 }
                 backoff.accepted();
+                if (overClientLimit(client)) {
+                    continue;
+                }
                 try {
                     serve(client);
                 } catch (RuntimeException | Error e) {
@@ -173,6 +176,24 @@ final class PoolListener {
         } catch (IOException e) {
             log.debug("pool '{}': closing a socket: {}", name, e.getMessage());
         }
+    }
+
+    /**
+     * twemproxy's client_connections: a client beyond the limit is closed at once, without a reply (as nutcracker
+     * closes one beyond its descriptor limit), and counted. Only this thread adds sessions, so the count can only
+     * be high by clients leaving right now.
+     */
+    private boolean overClientLimit(Socket client) {
+        Generation now = current;
+        int limit = now.isGone() ? 0 : now.pool().config().clientConnections();
+        if (limit == 0 || sessions.size() < limit) {
+            return false;
+        }
+        stats.clientRejected();
+        log.debug("pool '{}': client from {} closed: client_connections {} reached", name,
+                client.getRemoteSocketAddress(), limit);
+        closeQuietly(client);
+        return true;
     }
 
     /** Stops accepting; clients already connected carry on. */

@@ -14,6 +14,7 @@ public final class PoolStats {
     private final LongAdder clientsAccepted = new LongAdder();
     private final LongAdder clientEof = new LongAdder();
     private final LongAdder clientErr = new LongAdder();
+    private final LongAdder clientsRejected = new LongAdder();
     private final LongAdder noServer = new LongAdder();
     private final LongAdder fragments = new LongAdder();
     private final LongAdder acceptErrors = new LongAdder();
@@ -33,6 +34,11 @@ public final class PoolStats {
     /** The listener's accept failed (at the open-files limit, typically); it pauses before the next. */
     void acceptFailed() {
         acceptErrors.increment();
+    }
+
+    /** A client was closed on accept: the pool serves its client_connections already. */
+    void clientRejected() {
+        clientsRejected.increment();
     }
 
     /** A request found no live server for its key. */
@@ -67,6 +73,11 @@ public final class PoolStats {
     /** Clients whose connection failed or who were disconnected for a malformed request (client_err). */
     public long clientErr() {
         return clientErr.sum();
+    }
+
+    /** Clients closed as soon as they were accepted because the pool had client_connections clients. */
+    public long clientsRejected() {
+        return clientsRejected.sum();
     }
 
     /** Requests that found no live server for their key. */

@@ -186,6 +186,8 @@ class ConfigRejectionTest {
                 new Case("backlog zero", alpha("backlog = 0"), 4, "pools.alpha.backlog", "must be at least 1"),
                 new Case("negative redis_db", alpha("redis_db = -1"), 4, "pools.alpha.redis_db",
                         "must be at least 0, got -1"),
+                new Case("negative client connections", alpha("client_connections = -1"), 4,
+                        "pools.alpha.client_connections", "must be at least 0, got -1"),
                 new Case("no server connections", alpha("server_connections = 0"), 4,
                         "pools.alpha.server_connections", "must be at least 1, got 0"),
                 new Case("retry timeout zero", alpha("server_retry_timeout = 0"), 4,

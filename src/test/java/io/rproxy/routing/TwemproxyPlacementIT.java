@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.config.ConfigLoader;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Nutcracker;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,7 +24,8 @@ import redis.clients.jedis.Jedis;
 /**
  * The promise to twemproxy users: keys written through a real nutcracker are found through rproxy configured
  * with the same servers, hash and distribution, for every hash function, ketama and modula, unequal weights,
- * with and without server names and hash tags, and keys that are not ASCII.
+ * with and without server names and hash tags, and keys that are not ASCII; both with the pool written as TOML
+ * and with rproxy reading the very nutcracker.yml that nutcracker ran with.
  */
 class TwemproxyPlacementIT {
     private static final int KEYS = 200;
@@ -63,7 +66,9 @@ class TwemproxyPlacementIT {
         if (tagged) {
             nutcracker.hashTag("{}");
         }
+        Path yaml;
         try (Nutcracker twemproxy = nutcracker.start(); Jedis writer = twemproxy.jedis()) {
+            yaml = twemproxy.configFile();
             for (int i = 0; i < KEYS; i++) {
                 writer.set(key(i), value(i));
             }
@@ -85,10 +90,18 @@ class TwemproxyPlacementIT {
         try (RunningProxy proxy = RunningProxy.start(
                 RunningProxy.poolToml("compat", FreePorts.pick(), poolKeys, quoted));
              Jedis reader = proxy.jedis()) {
-            for (int i = 0; i < KEYS; i++) {
-                String key = new String(key(i), StandardCharsets.UTF_8);
-                assertArrayEquals(value(i), reader.get(key(i)), () -> "key " + key + " not where nutcracker put it");
-            }
+            assertReadBack(reader);
+        }
+        // nutcracker has stopped: rproxy listens where it listened, from the same file.
+        try (RunningProxy proxy = RunningProxy.start(ConfigLoader.load(yaml)); Jedis reader = proxy.jedis()) {
+            assertReadBack(reader);
+        }
+    }
+
+    private static void assertReadBack(Jedis reader) {
+        for (int i = 0; i < KEYS; i++) {
+            String key = new String(key(i), StandardCharsets.UTF_8);
+            assertArrayEquals(value(i), reader.get(key(i)), () -> "key " + key + " not where nutcracker put it");
         }
     }
 
