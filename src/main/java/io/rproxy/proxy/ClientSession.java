@@ -17,9 +17,12 @@ import org.slf4j.LoggerFactory;
  * I/O, dispatches each at once (so a pipelining client keeps every backend busy), and writes the replies in
  * request order.
  *
- * <p>Replies are awaited and written when the client has nothing more buffered, or when too many are
- * outstanding, so a pipeline of N requests costs one flush, and a client that sends but never reads is held to a
- * bounded number of outstanding requests.
+ * <p>Replies are awaited and written when the client has nothing more buffered, when too many are outstanding,
+ * or before any read of the client's input that would block ({@link ClientInput}): a pipeline of N requests
+ * that arrived whole costs one flush, a client that sends but never reads is held to a bounded number of
+ * outstanding requests, and a complete command never waits in the session for the rest of the client's input (a
+ * client pausing inside its next command would otherwise hold its request back until it timed out on the shared
+ * server connection, counted against a healthy server).
  *
  * <p>Each request is dispatched by the listener's current {@link Generation}, read once per request, so a
  * committed reload applies to the next request. Across a reload a client's order holds strictly: before its
@@ -75,8 +78,19 @@ final class ClientSession implements Runnable {
         stats.clientConnected();
         boolean clean = false;
         try (socket) {
-            RespReader reader = new RespReader(socket.getInputStream(), listener.limits(), READ_BUFFER);
             ReplyWriter out = new ReplyWriter(socket.getOutputStream());
+            ClientInput input = new ClientInput(socket.getInputStream(), new ClientInput.Owed() {
+                @Override
+                public boolean any() {
+                    return !outstanding.isEmpty();
+                }
+
+                @Override
+                public void settle() throws IOException {
+                    writeOutstanding(out);
+                }
+            });
+            RespReader reader = new RespReader(input, listener.limits(), READ_BUFFER);
             clean = serve(reader, out);
         } catch (EOFException e) {
             log.debug("client {} closed its connection inside a request", state.id());
@@ -153,6 +167,9 @@ final class ClientSession implements Runnable {
     }
 
     private void writeOutstanding(ReplyWriter out) throws IOException {
+        // Before the first write to the client, which blocks when it does not read: a reply that is already
+        // there (one the proxy made) must not leave the requests behind it unwritten meanwhile.
+        state.writes().flush();
         Outstanding pending;
         while ((pending = outstanding.poll()) != null) {
             byte[] reply = pending.reply().await().bytes();
