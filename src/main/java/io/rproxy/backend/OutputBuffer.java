@@ -49,6 +49,11 @@ public final class OutputBuffer {
         this.disconnect = disconnect;
     }
 
+    /** The client's thread starts: from now on, until {@link #close}, the buffer may be picked for eviction. */
+    public void open() {
+        all.opened(this);
+    }
+
     /** The pool's {@code client_output_buffer_limit} in bytes; 0 for none. */
     public void limit(long bytes) {
         limit = bytes;

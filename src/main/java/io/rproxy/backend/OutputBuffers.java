@@ -33,15 +33,19 @@ public final class OutputBuffers {
     }
 
     /**
-     * A new client's buffer.
+     * A new client's buffer, to be {@link OutputBuffer#open opened} by the thread that serves the client (so that
+     * a client whose thread never starts leaves nothing behind here).
      *
      * @param clientLimit its pool's {@code client_output_buffer_limit} in bytes; 0 for none
      * @param disconnect  closes the client's connection when it overflows (logging and counting it)
      */
-    public OutputBuffer open(long clientLimit, OutputBuffer.Disconnect disconnect) {
-        OutputBuffer buffer = new OutputBuffer(this, clientLimit, disconnect);
+    public OutputBuffer newBuffer(long clientLimit, OutputBuffer.Disconnect disconnect) {
+        return new OutputBuffer(this, clientLimit, disconnect);
+    }
+
+    /** Makes {@code buffer} one that eviction may pick. */
+    void opened(OutputBuffer buffer) {
         open.add(buffer);
-        return buffer;
     }
 
     /** Bytes of replies held for all clients now. */

@@ -87,7 +87,7 @@ final class ClientSession implements Runnable {
         this.listener = listener;
         this.stats = listener.stats();
         Generation first = listener.current();
-        this.output = listener.outputBuffers().open(first.isGone() ? PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT
+        this.output = listener.outputBuffers().newBuffer(first.isGone() ? PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT
                 : first.pool().config().clientOutputBufferLimit(), this::overflowed);
         this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth(), output);
     }
@@ -108,6 +108,7 @@ final class ClientSession implements Runnable {
     @Override
     public void run() {
         stats.clientConnected();
+        output.open();
         boolean clean = false;
         try (socket) {
             ReplyWriter out = new ReplyWriter(socket.getOutputStream());
