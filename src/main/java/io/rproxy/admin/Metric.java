@@ -35,7 +35,11 @@ record Metric<T>(String name, Kind kind, String help, ToLongFunction<T> value) {
             counter("fragments", "Requests made by splitting multi-key commands over several servers.",
                     p -> p.stats().fragments()),
             counter("accept_errors", "Accepts of the pool's listener that failed, e.g. at the open-files limit; "
-                    + "the listener pauses (up to 1 s) while they do.", p -> p.stats().acceptErrors()));
+                    + "the listener pauses (up to 1 s) while they do.", p -> p.stats().acceptErrors()),
+            counter("client_output_buffer_limit_disconnections", "Clients disconnected for leaving more replies"
+                    + " unread than client_output_buffer_limit.", p -> p.stats().outputLimitDisconnections()),
+            counter("evicted_clients", "Clients disconnected because all clients' unread replies passed"
+                    + " maxmemory_clients; each held the most.", p -> p.stats().evictedClients()));
 
     static final List<Metric<ServerSample>> SERVER = List.of(
             gauge("up", "1 when the server is up (in the distribution and reachable), else 0.",

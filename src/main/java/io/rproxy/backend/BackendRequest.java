@@ -13,6 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A plain park/unpark slot rather than a CompletableFuture: the client thread is the only waiter, and on the
  * hot path this costs one volatile write and one unpark.
+ *
+ * <p>The reply is charged to its client's {@link OutputBuffer} as it lands and released when the client's thread
+ * takes it ({@link #await}), so a client that does not read is seen growing; a reply for a client that is gone
+ * or over its limit is dropped as it lands ({@link #DROPPED} is kept instead).
  */
 public final class BackendRequest implements PendingReply {
     private static final VarHandle REPLY;
@@ -25,6 +29,12 @@ public final class BackendRequest implements PendingReply {
         }
     }
 
+    /**
+     * Kept in place of a reply whose client is gone or was disconnected for its output buffer. Not worded as a
+     * {@link ProxyError}: a cluster request would take that for a lost connection and send the request again.
+     */
+    static final Reply DROPPED = Reply.error("ERR reply dropped: the client is disconnected");
+
     private final byte[] frame;
     /** Replies the server sends before this request's own: 1 when the frame starts with ASKING (Redis Cluster). */
     private final int leadingReplies;
@@ -36,6 +46,10 @@ public final class BackendRequest implements PendingReply {
     private WriteBatch deferredIn;
     /** The connection it was written on, set before it is in flight; read by the waiter after completion. */
     private volatile BackendConnection writtenOn;
+    /** The sender's output buffer, charged with the reply; null for a sender that has none. */
+    private OutputBuffer chargedTo;
+    /** Whether {@link #await} released the reply's charge; client thread only. */
+    private boolean released;
 
     /** @param frame the complete RESP request, written to the backend as it is */
     public BackendRequest(byte[] frame) {
@@ -92,9 +106,30 @@ public final class BackendRequest implements PendingReply {
         }
     }
 
-    /** Stores the reply and wakes the waiter; false when the request was already completed. */
+    /** Set by the sending thread before the request is published to a connection (see {@link Sender#output}). */
+    void chargeTo(OutputBuffer output) {
+        chargedTo = output;
+    }
+
+    /**
+     * Stores the reply and wakes the waiter; false when the request was already completed. The reply is charged
+     * to the client's output buffer first; when the buffer refuses it, {@link #DROPPED} is stored instead.
+     */
     boolean complete(Reply value) {
-        if (!REPLY.compareAndSet(this, null, value)) {
+        if (reply != null) {
+            return false;
+        }
+        OutputBuffer output = chargedTo;
+        Reply kept = value;
+        boolean charged = false;
+        if (output != null) {
+            charged = output.charge(value.bytes().length);
+            kept = charged ? value : DROPPED;
+        }
+        if (!REPLY.compareAndSet(this, null, kept)) {
+            if (charged) {
+                output.release(value.bytes().length); // another completion won: this reply is not kept
+            }
             return false;
         }
         Thread w = waiter;
@@ -108,8 +143,18 @@ public final class BackendRequest implements PendingReply {
         return reply != null;
     }
 
+    /** Waits for the reply; the client's thread takes it, so its charge is released (once). */
     @Override
     public Reply await() {
+        Reply r = awaitReply();
+        if (!released && chargedTo != null && r != DROPPED) {
+            released = true;
+            chargedTo.release(r.bytes().length);
+        }
+        return r;
+    }
+
+    private Reply awaitReply() {
         Reply r = reply;
         if (r != null) {
             return r;

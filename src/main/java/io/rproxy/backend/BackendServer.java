@@ -88,6 +88,7 @@ public final class BackendServer {
      * ejected or cannot be reached, the request is completed at once with an error that names the server.
      */
     public void send(BackendRequest request, Sender sender) {
+        request.chargeTo(sender.output()); // before the request is published: its reply may land at once
         if (state != ServerState.UP) {
             failFast(request, "is " + state.wireName() + " (" + lastFailure + ")");
             return;

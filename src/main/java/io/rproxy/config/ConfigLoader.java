@@ -22,7 +22,8 @@ public final class ConfigLoader {
     static final List<String> TOP_LEVEL_KEYS = List.of("admin", "limits", "metrics", "pools");
     static final List<String> ADMIN_KEYS = List.of("listen", "password", "stats_listen");
     static final List<String> METRICS_KEYS = List.of("listen");
-    static final List<String> LIMITS_KEYS = List.of("max_bulk_len", "max_arguments", "max_inline_len");
+    static final List<String> LIMITS_KEYS = List.of("max_bulk_len", "max_arguments", "max_inline_len",
+            "maxmemory_clients");
 
     private final Problems problems;
     private final ListenAddresses listeners = new ListenAddresses();
@@ -88,11 +89,16 @@ public final class ConfigLoader {
             listeners.reserve(AdminConfig.DEFAULT_LISTEN, "admin.listen (by default)");
         }
         AdminConfig admin = adminTable.map(this::admin).orElse(AdminConfig.DEFAULT);
-        RespLimits limits = root.table("limits").map(this::limits).orElse(RespLimits.DEFAULT);
+        Optional<TableReader> limitsTable = root.table("limits");
+        RespLimits limits = limitsTable.map(this::limits).orElse(RespLimits.DEFAULT);
+        // A share of the heap, as Redis reads a percentage of maxmemory: the replies are held on the heap.
+        long maxmemoryClients = limitsTable
+                .flatMap(t -> t.bytes("maxmemory_clients", 0, Runtime.getRuntime().maxMemory()))
+                .orElse(ProxyConfig.defaultMaxmemoryClients());
         MetricsConfig metrics = root.table("metrics").map(this::metrics).orElse(MetricsConfig.DISABLED);
         Map<String, PoolConfig> pools = pools(root);
         problems.throwIfAny();
-        return new ProxyConfig(source, text, admin, limits, pools, metrics);
+        return new ProxyConfig(source, text, admin, limits, pools, metrics, ConfigFormat.TOML, maxmemoryClients);
     }
 
     private AdminConfig admin(TableReader table) {

@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  *                           (hash, distribution, hash_tag and weights do not apply)
  * @param clientConnections  the most clients the pool serves at once (twemproxy's client_connections); a client
  *                           beyond it is closed as soon as it is accepted; 0 for no limit, the default
+ * @param clientOutputBufferLimit bytes of replies one client may leave unread before it is disconnected, as
+ *                           Redis's client-output-buffer-limit; 0 for no limit
+ * @param clientQueryBufferLimit  bytes of requests one client may have awaiting replies before rproxy stops
+ *                           reading it until they are answered (backpressure, not a disconnect); 0 for no limit
  */
 public record PoolConfig(
         String name,
@@ -42,7 +46,9 @@ public record PoolConfig(
         boolean reusePort,
         List<ServerSpec> servers,
         boolean cluster,
-        int clientConnections) {
+        int clientConnections,
+        long clientOutputBufferLimit,
+        long clientQueryBufferLimit) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -53,6 +59,10 @@ public record PoolConfig(
     public static final int DEFAULT_SERVER_FAILURE_LIMIT = 2;
     /** twemproxy's default: no limit of its own (the file descriptor limit still applies). */
     public static final int DEFAULT_CLIENT_CONNECTIONS = 0;
+    /** 64 MB: a client that leaves this much unread is not reading (Redis's pubsub clients get 32 MB). */
+    public static final long DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT = 64L << 20;
+    /** 64 MB: eight 8 MB values in flight per client keep an upload busy, and bound what it holds. */
+    public static final long DEFAULT_CLIENT_QUERY_BUFFER_LIMIT = 64L << 20;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -72,6 +82,10 @@ public record PoolConfig(
         requireAtLeast(serverConnections, 1, "serverConnections");
         requireAtLeast(serverFailureLimit, 1, "serverFailureLimit");
         requireAtLeast(clientConnections, 0, "clientConnections");
+        if (clientOutputBufferLimit < 0 || clientQueryBufferLimit < 0) {
+            throw new IllegalArgumentException("client buffer limits must be >= 0 (0 for none), got "
+                    + clientOutputBufferLimit + " and " + clientQueryBufferLimit);
+        }
         if (redisAuth.isPresent() && redisAuth.get().isEmpty()) {
             throw new IllegalArgumentException("redisAuth must not be empty; leave it out for no password");
         }
@@ -79,6 +93,18 @@ public record PoolConfig(
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' has no servers");
         }
+    }
+
+    /** A pool with the default client buffer limits. */
+    public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
+                      Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
+                      int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
+                      Duration serverRetryTimeout, int serverFailureLimit, boolean tcpKeepalive, boolean reusePort,
+                      List<ServerSpec> servers, boolean cluster, int clientConnections) {
+        this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
+                serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
+                servers, cluster, clientConnections, DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT,
+                DEFAULT_CLIENT_QUERY_BUFFER_LIMIT);
     }
 
     /** A pool of independent servers, placed by hash and distribution as twemproxy places them. */

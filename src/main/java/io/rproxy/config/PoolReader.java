@@ -21,7 +21,8 @@ final class PoolReader {
     static final List<String> KEYS = List.of(
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "redis", "redis_auth", "redis_db",
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
-            "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections");
+            "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections",
+            "client_output_buffer_limit", "client_query_buffer_limit");
     /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
     private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
@@ -71,6 +72,10 @@ final class PoolReader {
         boolean reusePort = table.bool("reuseport").orElse(false);
         boolean cluster = table.bool("cluster").orElse(false);
         int clientConnections = table.integer("client_connections", 0).orElse(PoolConfig.DEFAULT_CLIENT_CONNECTIONS);
+        long outputLimit = table.bytes("client_output_buffer_limit", 0)
+                .orElse(PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT);
+        long queryLimit = table.bytes("client_query_buffer_limit", 0)
+                .orElse(PoolConfig.DEFAULT_CLIENT_QUERY_BUFFER_LIMIT);
         List<ServerSpec> servers = cluster ? seeds() : servers();
         if (problems.count() > before || listen.isEmpty()) {
             return Optional.empty();
@@ -78,7 +83,7 @@ final class PoolReader {
         try {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
-                    tcpKeepalive, reusePort, servers, cluster, clientConnections));
+                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());

@@ -76,6 +76,65 @@ final class TableReader {
         return value;
     }
 
+    /**
+     * A size in bytes of at least {@code min}: an integer, or a string with one of redis.conf's units, which are
+     * case-insensitive and, as in Redis, decimal without a "b" and binary with one ("500k" is 500000, "64mb" is
+     * 67108864; b, k, kb, m, mb, g, gb).
+     */
+    Optional<Long> bytes(String key, long min) {
+        return bytes(key, min, -1);
+    }
+
+    /**
+     * As {@link #bytes(String, long)}, or a percentage of {@code whole} ("25%", from 1% to 100%), as Redis
+     * reads {@code maxmemory-clients} as a share of {@code maxmemory}; {@code whole} < 0 allows no percentage.
+     */
+    Optional<Long> bytes(String key, long min, long whole) {
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return Optional.empty();
+        }
+        long bytes = value instanceof String text ? parseBytes(text.strip(), whole)
+                : value instanceof Long number ? number : -1;
+        if (bytes < 0 && !(value instanceof Long)) {
+            problem(key, "expected a size in bytes: an integer or a string such as \"64mb\" (units b, k, kb, m,"
+                    + " mb, g, gb, as in redis.conf)" + (whole < 0 ? "" : " or a percentage such as \"25%\"")
+                    + ", got " + describe(value));
+            return Optional.empty();
+        }
+        if (bytes < min) {
+            problem(key, "must be at least " + min + " bytes, got " + describe(value));
+            return Optional.empty();
+        }
+        return Optional.of(bytes);
+    }
+
+    /** Bytes, or -1 when {@code text} is not a size redis.conf would read. */
+    static long parseBytes(String text, long whole) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (whole >= 0 && lower.endsWith("%")) {
+            long percent = digits(lower.substring(0, lower.length() - 1));
+            return percent >= 1 && percent <= 100 ? whole / 100 * percent : -1;
+        }
+        String[] units = {"gb", "mb", "kb", "g", "m", "k", "b"};
+        long[] factors = {1L << 30, 1L << 20, 1L << 10, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
+        for (int i = 0; i < units.length; i++) {
+            if (lower.endsWith(units[i])) {
+                long number = digits(lower.substring(0, lower.length() - units[i].length()));
+                return number < 0 || number > Long.MAX_VALUE / factors[i] ? -1 : number * factors[i];
+            }
+        }
+        return digits(lower);
+    }
+
+    /** A non-negative decimal integer without sign or spaces, or -1. */
+    private static long digits(String text) {
+        if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Long.parseLong(text);
+    }
+
     /** Records a problem for every key not in {@code known}, suggesting the nearest known key. */
     void rejectUnknownKeys(List<String> known) {
         for (String key : table.keySet()) {

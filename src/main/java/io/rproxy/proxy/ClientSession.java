@@ -1,6 +1,8 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.OutputBuffer;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.config.PoolConfig;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -17,9 +19,18 @@ import org.slf4j.LoggerFactory;
  * I/O, dispatches each at once (so a pipelining client keeps every backend busy), and writes the replies in
  * request order.
  *
- * <p>Replies are awaited and written when the client has nothing more buffered, or when too many are
- * outstanding, so a pipeline of N requests costs one flush, and a client that sends but never reads is held to a
- * bounded number of outstanding requests.
+ * <p>Replies are awaited and written when the client has nothing more buffered, when too many are outstanding,
+ * or before any read of the client's input that would block ({@link ClientInput}): a pipeline of N requests
+ * that arrived whole costs one flush, a client that sends but never reads is held to a bounded number of
+ * outstanding requests, and a complete command never waits in the session for the rest of the client's input (a
+ * client pausing inside its next command would otherwise hold its request back until it timed out on the shared
+ * server connection, counted against a healthy server).
+ *
+ * <p>Memory is bounded in bytes both ways. Requests: past the pool's {@code client_query_buffer_limit} of request
+ * bytes awaiting replies, the session stops reading and writes the replies first (backpressure). Replies: they are
+ * counted in the client's {@link OutputBuffer} as they land, and a client that leaves more than its pool's
+ * {@code client_output_buffer_limit} unread, or holds the most when all clients pass {@code maxmemory_clients},
+ * is disconnected as Redis disconnects it; the replies still to come for it are dropped as they land.
  *
  * <p>Each request is dispatched by the listener's current {@link Generation}, read once per request, so a
  * committed reload applies to the next request. Across a reload a client's order holds strictly: before its
@@ -32,6 +43,18 @@ final class ClientSession implements Runnable {
     /** Requests a client may have outstanding before the session stops reading and writes replies. */
     static final int MAX_OUTSTANDING = 1024;
     /**
+     * What a client's next reply is taken to weigh before it has had any: a large value. A pipeline's requests are
+     * all dispatched before the first reply lands, so its first batch is sized by this guess.
+     */
+    static final long FIRST_REPLY_ESTIMATE = 1 << 20;
+    /**
+     * Requests a client may have outstanding before it has shown that its replies are small: the window doubles
+     * each time a full one is answered with replies that fit it (to {@link #MAX_OUTSTANDING}), as TCP starts
+     * slowly. It bounds what a client that has not pipelined before can put in flight on a shared server
+     * connection ahead of other clients' requests, where it must be read even if the client is disconnected.
+     */
+    static final int FIRST_WINDOW = 64;
+    /**
      * A client's read buffer starts small: a proxy holds thousands of mostly idle clients. It grows with the
      * frames that need it and for clients that pipeline; replies need no buffer of their own (see ReplyWriter).
      */
@@ -41,6 +64,7 @@ final class ClientSession implements Runnable {
     private final PoolListener listener;
     private final PoolStats stats;
     private final ClientState state;
+    private final OutputBuffer output;
     /** Sized for a client waiting for one reply at a time (an idle client holds it): grows for pipelines. */
     private final ArrayDeque<Outstanding> outstanding = new ArrayDeque<>(3);
     /**
@@ -48,13 +72,24 @@ final class ClientSession implements Runnable {
      * Written by the session thread only, read by a reload's drain thread.
      */
     private volatile Generation pinned;
+    /** Bytes of the outstanding requests' frames, held until their replies are written. */
+    private long outstandingRequestBytes;
+    /**
+     * What the client's replies weigh, for how many requests it may have outstanding: up at once to a larger
+     * reply, halved by each smaller one, so a client that reads big values gets few requests in flight.
+     */
+    private long replyEstimate = FIRST_REPLY_ESTIMATE;
+    /** Requests the client may have outstanding, as far as its history shows; see {@link #FIRST_WINDOW}. */
+    private int window = FIRST_WINDOW;
 
     ClientSession(long id, Socket socket, PoolListener listener) {
         this.socket = socket;
         this.listener = listener;
         this.stats = listener.stats();
         Generation first = listener.current();
-        this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth());
+        this.output = listener.outputBuffers().newBuffer(first.isGone() ? PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT
+                : first.pool().config().clientOutputBufferLimit(), this::overflowed);
+        this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth(), output);
     }
 
     long id() {
@@ -73,10 +108,22 @@ final class ClientSession implements Runnable {
     @Override
     public void run() {
         stats.clientConnected();
+        output.open();
         boolean clean = false;
         try (socket) {
-            RespReader reader = new RespReader(socket.getInputStream(), listener.limits(), READ_BUFFER);
             ReplyWriter out = new ReplyWriter(socket.getOutputStream());
+            ClientInput input = new ClientInput(socket.getInputStream(), new ClientInput.Owed() {
+                @Override
+                public boolean any() {
+                    return !outstanding.isEmpty();
+                }
+
+                @Override
+                public void settle() throws IOException {
+                    writeOutstanding(out);
+                }
+            });
+            RespReader reader = new RespReader(input, listener.limits(), READ_BUFFER);
             clean = serve(reader, out);
         } catch (EOFException e) {
             log.debug("client {} closed its connection inside a request", state.id());
@@ -86,6 +133,7 @@ final class ClientSession implements Runnable {
             log.error("client {} session failed", state.id(), e);
         } finally {
             state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written
+            output.close(); // what it held is given back; replies still to come are dropped as they land
             pinned = null;
             stats.clientClosed(clean);
         }
@@ -117,11 +165,14 @@ final class ClientSession implements Runnable {
                 return true;
             }
             outstanding.add(new Outstanding(generation.dispatcher().dispatch(command, state), readAt));
+            outstandingRequestBytes += command.frame().length;
             if (state.quitting()) {
                 writeOutstanding(out);
                 return true;
             }
-            if (!reader.hasBufferedInput() || outstanding.size() >= MAX_OUTSTANDING) {
+            PoolConfig config = generation.pool().config();
+            if (!reader.hasBufferedInput() || outstanding.size() >= outstandingAllowed(config)
+                    || overQueryBufferLimit(config)) {
                 writeOutstanding(out);
             }
         }
@@ -146,6 +197,7 @@ final class ClientSession implements Runnable {
                 return now;
             }
             pinned = now;
+            output.limit(now.pool().config().clientOutputBufferLimit()); // a reload's applies from now on
             if (listener.current() == now) {
                 return now;
             }
@@ -153,16 +205,69 @@ final class ClientSession implements Runnable {
     }
 
     private void writeOutstanding(ReplyWriter out) throws IOException {
+        // A full window answered with replies that would fit twice as many: the client may have more in flight.
+        Generation grow = outstanding.size() >= window && window < MAX_OUTSTANDING ? pinned : null;
+        // Before the first write to the client, which blocks when it does not read: a reply that is already
+        // there (one the proxy made) must not leave the requests behind it unwritten meanwhile.
+        state.writes().flush();
         Outstanding pending;
         while ((pending = outstanding.poll()) != null) {
             byte[] reply = pending.reply().await().bytes();
             stats.requestServed(System.nanoTime() - pending.readAt());
+            replyEstimate = Math.max(reply.length, replyEstimate / 2);
             out.add(reply);
+        }
+        outstandingRequestBytes = 0;
+        if (grow != null && expectedToFit(grow.pool().config()) >= 2L * window) {
+            window *= 2;
         }
         if (pinned != null) {
             pinned = null;
         }
         out.flush();
+    }
+
+    /**
+     * Requests the client may have outstanding: as many as its expected replies fit in its output buffer limit,
+     * at least one and at most its window. Nothing checked at dispatch can bound what lands (a reply
+     * may be larger than guessed): the limit does that. This keeps a client that pipelines big values held
+     * back rather than disconnected, and keeps its replies from filling the shared server connection ahead of
+     * other clients' requests.
+     */
+    private int outstandingAllowed(PoolConfig config) {
+        return (int) Math.clamp(expectedToFit(config), 1, window);
+    }
+
+    /** How many replies of the estimated size fit the client's output buffer limit; unbounded without one. */
+    private long expectedToFit(PoolConfig config) {
+        long limit = config.clientOutputBufferLimit();
+        return limit == 0 ? Long.MAX_VALUE : limit / Math.max(1, replyEstimate);
+    }
+
+    private boolean overQueryBufferLimit(PoolConfig config) {
+        long limit = config.clientQueryBufferLimit();
+        return limit > 0 && outstandingRequestBytes >= limit;
+    }
+
+    /**
+     * The client left more replies unread than a limit allows: it is disconnected, as Redis disconnects it.
+     * Runs once, on the thread whose reply found it over (a backend connection's reader, usually); closing the
+     * socket ends this session's blocked write to a client that does not read.
+     */
+    private void overflowed(OutputBuffer.Overflow why, long heldBytes) {
+        stats.outputOverflow(why);
+        if (why == OutputBuffer.Overflow.CLIENT_LIMIT) {
+            log.warn("client {} disconnected: it left {} bytes of replies unread, past its pool's"
+                    + " client_output_buffer_limit", state.id(), heldBytes);
+        } else {
+            log.warn("client {} disconnected: the replies left unread by all clients passed maxmemory_clients,"
+                    + " and it held the most ({} bytes)", state.id(), heldBytes);
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("client {}: {}", state.id(), e.getMessage());
+        }
     }
 
     /** A reply owed to the client, and when its command was read (System.nanoTime), for the latency histogram. */

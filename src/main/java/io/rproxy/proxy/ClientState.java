@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.OutputBuffer;
 import io.rproxy.backend.Sender;
 import io.rproxy.backend.WriteBatch;
 
@@ -10,13 +11,20 @@ import io.rproxy.backend.WriteBatch;
 final class ClientState implements Sender {
     private final long id;
     private final WriteBatch writes = new WriteBatch();
+    /** Null for a client state made outside a session (tests): its replies are not counted. */
+    private final OutputBuffer output;
     private boolean authenticated;
     private boolean quitting;
     private String name = "";
 
     ClientState(long id, boolean authenticated) {
+        this(id, authenticated, null);
+    }
+
+    ClientState(long id, boolean authenticated, OutputBuffer output) {
         this.id = id;
         this.authenticated = authenticated;
+        this.output = output;
     }
 
     /** Unique per proxy process. */
@@ -33,6 +41,11 @@ final class ClientState implements Sender {
     @Override
     public WriteBatch writes() {
         return writes;
+    }
+
+    @Override
+    public OutputBuffer output() {
+        return output;
     }
 
     boolean authenticated() {

@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.OutputBuffers;
 import io.rproxy.config.HostPort;
 import io.rproxy.resp.RespLimits;
 import java.io.Closeable;
@@ -30,6 +31,8 @@ final class PoolListener {
     private final PoolStats stats;
     private final ServerSocket serverSocket;
     private final AtomicLong clientIds;
+    /** The proxy's: every client's unread replies, and their bound. */
+    private final OutputBuffers outputBuffers;
     /** Connected clients and the threads serving them: one entry each, for a proxy holds thousands. */
     private final Map<ClientSession, Thread> sessions = new ConcurrentHashMap<>();
     /** What requests are dispatched by now; swapped only by a reload's commit (under its lock). */
@@ -42,7 +45,7 @@ final class PoolListener {
      * @param first what the listener serves until a reload swaps it; its pool's configuration says where to listen
      * @throws IOException when the address cannot be bound (the message names it)
      */
-    PoolListener(Generation first, AtomicLong clientIds) throws IOException {
+    PoolListener(Generation first, AtomicLong clientIds, OutputBuffers outputBuffers) throws IOException {
         Pool pool = first.pool();
         this.name = pool.name();
         this.address = pool.config().listen();
@@ -50,6 +53,7 @@ final class PoolListener {
         this.current = first;
         this.clientIds = clientIds;
         this.backoff = new AcceptBackoff("pool '" + name + "'", log);
+        this.outputBuffers = outputBuffers;
         HostPort listen = address;
         ServerSocket socket = new ServerSocket();
         try {
@@ -75,6 +79,10 @@ final class PoolListener {
 
     PoolStats stats() {
         return stats;
+    }
+
+    OutputBuffers outputBuffers() {
+        return outputBuffers;
     }
 
     Generation current() {

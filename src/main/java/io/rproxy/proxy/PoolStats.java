@@ -1,12 +1,13 @@
 package io.rproxy.proxy;
 
+import io.rproxy.backend.OutputBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one pool's client side, as twemproxy keeps them per pool (client_eof, client_err,
- * client_connections, forward_error, fragments) plus the total of clients accepted and a request latency
- * histogram. Updated by the pool's listener and client threads without locks; read by the admin port at any
+ * client_connections, forward_error, fragments) plus the total of clients accepted, the clients disconnected for
+ * their unread replies (named as Redis's INFO names them) and a request latency histogram. Updated by the pool's listener and client threads without locks; read by the admin port at any
  * time. Server-side counters live with each server ({@link io.rproxy.backend.ServerStats}).
  */
 public final class PoolStats {
@@ -18,6 +19,8 @@ public final class PoolStats {
     private final LongAdder noServer = new LongAdder();
     private final LongAdder fragments = new LongAdder();
     private final LongAdder acceptErrors = new LongAdder();
+    private final LongAdder outputLimitDisconnections = new LongAdder();
+    private final LongAdder evictedClients = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
 
     void clientConnected() {
@@ -49,6 +52,11 @@ public final class PoolStats {
     /** A request was split into {@code parts} requests to different servers. */
     void fragments(int parts) {
         fragments.add(parts);
+    }
+
+    /** A client was disconnected for the replies it left unread. */
+    void outputOverflow(OutputBuffer.Overflow why) {
+        (why == OutputBuffer.Overflow.CLIENT_LIMIT ? outputLimitDisconnections : evictedClients).increment();
     }
 
     void requestServed(long nanos) {
@@ -93,6 +101,16 @@ public final class PoolStats {
     /** Accepts of this pool's listener that failed, e.g. with "Too many open files". */
     public long acceptErrors() {
         return acceptErrors.sum();
+    }
+
+    /** Clients disconnected for passing client_output_buffer_limit (Redis's INFO field of that name). */
+    public long outputLimitDisconnections() {
+        return outputLimitDisconnections.sum();
+    }
+
+    /** Clients disconnected because all clients' unread replies passed maxmemory_clients (Redis's evicted_clients). */
+    public long evictedClients() {
+        return evictedClients.sum();
     }
 
     public LatencyHistogram.Snapshot latency() {

@@ -5,6 +5,7 @@ import io.rproxy.command.CommandTable;
 import io.rproxy.RproxyException;
 import io.rproxy.backend.BackendRuntime;
 import io.rproxy.backend.BackendServer;
+import io.rproxy.backend.OutputBuffers;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import java.io.IOException;
@@ -51,6 +52,8 @@ public final class Proxy {
     private final RandomGenerator random;
     /** Replaced whole by a commit, so that a reader never pairs one configuration with another's pools. */
     private volatile Serving serving;
+    /** Every client's unread replies, bounded by maxmemory_clients; kept across reloads. */
+    private final OutputBuffers outputBuffers;
     /** Listeners of removed or moved pools whose clients may still be connected; closed by {@link #stop}. */
     private final Set<PoolListener> retired = ConcurrentHashMap.newKeySet();
     /** Replaced pools whose backend connections are still open, for {@link #stop} to close. */
@@ -74,6 +77,7 @@ public final class Proxy {
         this.clock = clock;
         this.backends = new BackendRuntime(clock);
         this.random = random;
+        this.outputBuffers = new OutputBuffers(config.maxmemoryClients());
     }
 
     /**
@@ -121,7 +125,7 @@ public final class Proxy {
                 Generation generation = Generation.serving(pool, dispatcher);
                 staged.generations.put(pool.name(), generation);
                 if (kept == null || !kept.address().equals(poolConfig.listen())) {
-                    staged.listeners.put(pool.name(), new PoolListener(generation, clientIds));
+                    staged.listeners.put(pool.name(), new PoolListener(generation, clientIds, outputBuffers));
                 }
             }
         } catch (IOException e) {
@@ -167,6 +171,7 @@ public final class Proxy {
         }
         retired.removeIf(l -> l.clientCount() == 0);
         serving = Serving.of(staged, next);
+        outputBuffers.limit(staged.config().maxmemoryClients());
     }
 
     /** Releases everything a staged configuration bound and connected; the running one is not touched. */
@@ -205,6 +210,11 @@ public final class Proxy {
 
     public ProxyConfig config() {
         return serving.config();
+    }
+
+    /** Bytes of replies that have landed for clients and that they have not read yet, over all pools. */
+    public long clientOutputBytes() {
+        return outputBuffers.bytes();
     }
 
     /** Backend connection threads (readers and writers) running now. */

@@ -115,6 +115,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsClientBufferSizesWithRedisUnits() {
+        ProxyConfig config = ConfigLoader.parse("""
+                [limits]
+                maxmemory_clients = "1gb"
+                [pools.alpha]
+                listen = "127.0.0.1:22121"
+                servers = ["127.0.0.1:6379:1"]
+                client_output_buffer_limit = "32MB"
+                client_query_buffer_limit = 500
+                [pools.beta]
+                listen = "127.0.0.1:22122"
+                servers = ["127.0.0.1:6379:1"]
+                client_output_buffer_limit = "0"
+                client_query_buffer_limit = "2k"
+                """, SOURCE);
+
+        assertEquals(1L << 30, config.maxmemoryClients());
+        assertEquals(32L << 20, config.pools().get("alpha").clientOutputBufferLimit());
+        assertEquals(500, config.pools().get("alpha").clientQueryBufferLimit());
+        assertEquals(0, config.pools().get("beta").clientOutputBufferLimit(), "0 is no limit, as in Redis");
+        assertEquals(2000, config.pools().get("beta").clientQueryBufferLimit(), "k is 1000, kb 1024, as in Redis");
+    }
+
+    @Test
+    void maxmemoryClientsIsAShareOfTheHeapByDefaultOrWhenAPercentage() {
+        String pool = "[pools.alpha]\nlisten = \"127.0.0.1:22121\"\nservers = [\"127.0.0.1:6379:1\"]\n";
+        long heap = Runtime.getRuntime().maxMemory();
+        assertEquals(heap / 100 * 25, ConfigLoader.parse(pool, SOURCE).maxmemoryClients());
+        assertEquals(heap / 100 * 10,
+                ConfigLoader.parse("[limits]\nmaxmemory_clients = \"10%\"\n" + pool, SOURCE).maxmemoryClients());
+    }
+
+    @Test
     void keepsPoolsInFileOrder() {
         ProxyConfig config = ConfigLoader.parse("""
                 [pools.zeta]

@@ -52,6 +52,19 @@ class ConfigRejectionTest {
                 new Case("nutcracker's listen spelling", alpha("servers_connections = 2"), 4,
                         "pools.alpha.servers_connections", "did you mean 'server_connections'?"),
 
+                // sizes
+                new Case("size with an unknown unit", alpha("client_output_buffer_limit = \"64mib\""), 4,
+                        "pools.alpha.client_output_buffer_limit", "expected a size in bytes: an integer or a string"
+                        + " such as \"64mb\" (units b, k, kb, m, mb, g, gb, as in redis.conf), got a string"),
+                new Case("negative size", alpha("client_query_buffer_limit = -1"), 4,
+                        "pools.alpha.client_query_buffer_limit", "must be at least 0 bytes, got an integer (-1)"),
+                new Case("percentage for a pool's limit", alpha("client_output_buffer_limit = \"10%\""), 4,
+                        "pools.alpha.client_output_buffer_limit", "expected a size in bytes"),
+                new Case("percentage above 100", "[limits]\nmaxmemory_clients = \"150%\"\n" + alpha(), 2,
+                        "limits.maxmemory_clients", "or a percentage such as \"25%\", got a string (\"150%\")"),
+                new Case("size as a float", "[limits]\nmaxmemory_clients = 1.5\n" + alpha(), 2,
+                        "limits.maxmemory_clients", "got a float (1.5)"),
+
                 // wrong types
                 new Case("timeout as a string", alpha("timeout = \"400\""), 4, "pools.alpha.timeout",
                         "expected an integer, got a string (\"400\")"),
