@@ -191,21 +191,35 @@ public final class Proxy {
         draining.add(pool);
         long limit = pool.config().timeout().orElse(Duration.ZERO).plus(DRAIN_MARGIN).toNanos();
         Thread.ofVirtual().name("drain-" + pool.name()).start(() -> {
-            long start = System.nanoTime();
-            while ((listener.pinnedTo(old) || pool.outstanding() > 0) && System.nanoTime() - start < limit) {
-                LockSupport.parkNanos(DRAIN_POLL_NANOS);
-            }
-            boolean complete = !listener.pinnedTo(old) && pool.outstanding() == 0;
-            pool.close("the pool was replaced by a configuration reload");
-            draining.remove(pool);
-            if (complete) {
-                log.info("pool '{}': the replaced generation answered everything in flight in {} ms; its backend "
-                        + "connections are closed", pool.name(), (System.nanoTime() - start) / 1_000_000);
-            } else {
-                log.warn("pool '{}': the replaced generation still had requests in flight after {} ms; they fail",
-                        pool.name(), limit / 1_000_000);
+            try {
+                awaitQuietThenClose(listener, old, limit);
+            } catch (RuntimeException | Error e) {
+                // The drain's catch ladder: whatever went wrong, the old generation's connections must not stay
+                // open for good; closing fails whatever is still waiting on them with an error naming the server.
+                log.error("pool '{}': draining the replaced generation failed in {}; closing it", pool.name(),
+                        Thread.currentThread().getName(), e);
+                pool.close("the pool was replaced by a configuration reload");
+            } finally {
+                draining.remove(pool);
             }
         });
+    }
+
+    private void awaitQuietThenClose(PoolListener listener, Generation old, long limit) {
+        Pool pool = old.pool();
+        long start = System.nanoTime();
+        while ((listener.pinnedTo(old) || pool.outstanding() > 0) && System.nanoTime() - start < limit) {
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+        boolean complete = !listener.pinnedTo(old) && pool.outstanding() == 0;
+        pool.close("the pool was replaced by a configuration reload");
+        if (complete) {
+            log.info("pool '{}': the replaced generation answered everything in flight in {} ms; its backend "
+                    + "connections are closed", pool.name(), (System.nanoTime() - start) / 1_000_000);
+        } else {
+            log.warn("pool '{}': the replaced generation still had requests in flight after {} ms; they fail",
+                    pool.name(), limit / 1_000_000);
+        }
     }
 
     public ProxyConfig config() {
