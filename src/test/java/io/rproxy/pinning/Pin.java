@@ -58,6 +58,37 @@ record Pin(Instant start, Duration duration, String thread, String carrier, Stri
         return frames.stream().anyMatch(Frame::rproxyMain);
     }
 
+    /** Whether the pin fails the test class it happened in: see {@link #ignoredBecause()}. */
+    boolean flagged() {
+        return ignoredBecause() == null;
+    }
+
+    /**
+     * Why the pin does not count, or null when it does: no rproxy main code on the stack (a test's own thread), or
+     * the JVM loading a class, or waiting for another thread to initialise a class that is not rproxy's. Those
+     * happen once per class and process, and a loaded machine stretches them past any threshold (a contended class
+     * loader lock: 0.7 ms here on a quiet run). Still counted: a wait for an rproxy class's initialiser, and a pin
+     * inside one, since rproxy can initialise its classes at start-up instead.
+     */
+    String ignoredBecause() {
+        if (!onRproxyCode()) {
+            return "no rproxy main code on the stack";
+        }
+        if (reason.startsWith("Waited for initialization of ") && !reason.contains(" io.rproxy.")) {
+            return "waiting for the initialisation of a JDK or library class, once per process";
+        }
+        for (Frame frame : frames) {
+            if (frame.rproxyMain()) {
+                break;
+            }
+            if (frame.type().startsWith("jdk.internal.loader.")
+                    || (frame.type().equals("java.lang.ClassLoader") && frame.method().equals("loadClass"))) {
+                return "loading a class, once per class and process";
+            }
+        }
+        return null;
+    }
+
     /** Identifies the event across dumps of one recording. */
     String key() {
         return thread + "@" + start.getEpochSecond() + "." + start.getNano() + "+" + duration.toNanos();

@@ -32,9 +32,9 @@ public final class PinCheck implements AfterAllCallback {
         }
     }
 
-    /** The failure for these pins of the class, or null when none had rproxy main code on its stack. */
+    /** The failure for these pins of the class, or null when none is {@link Pin#flagged() flagged}. */
     static AssertionError failure(String testClass, List<Pin> pins, long thresholdMillis) {
-        List<Pin> flagged = pins.stream().filter(Pin::onRproxyCode).toList();
+        List<Pin> flagged = pins.stream().filter(Pin::flagged).toList();
         if (flagged.isEmpty()) {
             return null;
         }

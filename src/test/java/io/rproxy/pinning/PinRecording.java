@@ -65,7 +65,7 @@ final class PinRecording {
                     Pin pin = Pin.of(event);
                     if (seen.add(pin.key())) {
                         fresh.add(pin);
-                        report.add((pin.onRproxyCode() ? "FLAGGED" : "ignored, no rproxy main code on the stack")
+                        report.add((pin.flagged() ? "FLAGGED" : "ignored (" + pin.ignoredBecause() + ")")
                                 + " during " + owner + ": " + pin.describe());
                     }
                 }
@@ -92,7 +92,7 @@ final class PinRecording {
             lines.add("rproxy pinned-carrier report, JVM " + id + " (" + ProcessHandle.current().info().commandLine()
                     .map(c -> c.length() > 120 ? c.substring(0, 120) + "..." : c).orElse("?") + ")");
             lines.add(report.size() + " virtual thread(s) pinned for " + thresholdMillis + " ms or more, " + flagged
-                    + " with rproxy main code on the stack; recording: " + jfr.getFileName()
+                    + " flagged (rproxy main code on the stack, not class loading); recording: " + jfr.getFileName()
                     + " (jfr print --events " + EVENT + " " + jfr + ")");
             lines.add("");
             lines.addAll(report);

@@ -46,7 +46,7 @@ class PinnedCarrierDetectorTest {
 
         Pin pin = onlyPinOf(recording.newPins(getClass().getName()), "deliberate-pin-reader");
         assertTrue(pin.duration().compareTo(Duration.ofMillis(PIN_MILLIS)) >= 0, pin.describe());
-        assertTrue(pin.onRproxyCode(), pin.describe());
+        assertTrue(pin.flagged(), pin.describe());
         assertTrue(pin.frames().stream().anyMatch(f -> f.rproxyMain() && f.type().equals(RespReader.class.getName())),
                 pin.describe());
         AssertionError failure = PinCheck.failure("SomeIT", List.of(pin), recording.thresholdMillis());
@@ -63,7 +63,41 @@ class PinnedCarrierDetectorTest {
 
         Pin pin = onlyPinOf(recording.newPins(getClass().getName()), "deliberate-pin-test-only");
         assertFalse(pin.onRproxyCode(), pin.describe());
+        assertFalse(pin.flagged(), pin.describe());
         assertNull(PinCheck.failure("SomeIT", List.of(pin), recording.thresholdMillis()));
+    }
+
+    @Test
+    void classLoadingByTheJdkIsIgnoredButRproxyInitialisersCount() {
+        Pin.Frame jdkLoader = new Pin.Frame("jdk.internal.loader.BuiltinClassLoader", "loadClassOrNull", 590, false);
+        Pin.Frame rproxy = new Pin.Frame("io.rproxy.admin.Listener", "serve", 80, true);
+        Pin.Frame rproxyInit = new Pin.Frame("io.rproxy.command.CommandTable", "<clinit>", 12, true);
+        assertEquals("loading a class, once per class and process",
+                pin("Freeze or preempt failed (2)", jdkLoader, rproxy).ignoredBecause());
+        assertEquals("waiting for the initialisation of a JDK or library class, once per process",
+                pin("Waited for initialization of sun.nio.ch.Poller by another thread", rproxy).ignoredBecause());
+        assertNull(pin("Waited for initialization of io.rproxy.command.CommandTable by another thread", rproxy)
+                .ignoredBecause(), "rproxy could have initialised it at start-up");
+        assertNull(pin("VM call to io.rproxy.command.CommandTable.<clinit> on stack", rproxyInit, rproxy)
+                .ignoredBecause());
+        assertEquals("no rproxy main code on the stack",
+                pin("Native frame or <clinit> on stack", new Pin.Frame("io.rproxy.harness.X", "run", 1, false))
+                        .ignoredBecause());
+    }
+
+    private static Pin pin(String reason, Pin.Frame... frames) {
+        return new Pin(java.time.Instant.EPOCH, Duration.ofMillis(10), "client-1", "worker-1", reason,
+                "LockSupport.park", List.of(frames), false);
+    }
+
+    @Test
+    void rproxyMainCodeIsToldFromTestCode() {
+        assertTrue(Pin.isRproxyMain(RespReader.class.getName()));
+        assertTrue(Pin.isRproxyMain("io.rproxy.resp.RespReader$$Lambda.0x000000008f1530d8"));
+        assertFalse(Pin.isRproxyMain(PinnedCarrierDetectorTest.class.getName()), "test code");
+        assertFalse(Pin.isRproxyMain("io.rproxy.harness.RunningProxy"), "the harness is test code");
+        assertFalse(Pin.isRproxyMain("java.lang.Thread"));
+        assertFalse(Pin.isRproxyMain("io.rproxy.NoSuchClass"));
     }
 
     @Test
