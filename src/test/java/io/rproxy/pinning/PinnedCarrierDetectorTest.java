@@ -73,21 +73,24 @@ class PinnedCarrierDetectorTest {
         Pin.Frame rproxy = new Pin.Frame("io.rproxy.admin.Listener", "serve", 80, true);
         Pin.Frame rproxyInit = new Pin.Frame("io.rproxy.command.CommandTable", "<clinit>", 12, true);
         assertEquals("loading a class, once per class and process",
-                pin("Freeze or preempt failed (2)", jdkLoader, rproxy).ignoredBecause());
-        assertEquals("waiting for the initialisation of a JDK or library class, once per process",
-                pin("Waited for initialization of sun.nio.ch.Poller by another thread", rproxy).ignoredBecause());
-        assertNull(pin("Waited for initialization of io.rproxy.command.CommandTable by another thread", rproxy)
-                .ignoredBecause(), "rproxy could have initialised it at start-up");
-        assertNull(pin("VM call to io.rproxy.command.CommandTable.<clinit> on stack", rproxyInit, rproxy)
-                .ignoredBecause());
+                pin("Native frame or <clinit> on stack", "LockSupport.park", jdkLoader, rproxy).ignoredBecause());
+        assertEquals("waiting for another thread to initialise a class, once per class and process",
+                pin("Waited for initialization of io.rproxy.proxy.ReplyWriter by another thread", "Object.wait",
+                        rproxy).ignoredBecause());
+        assertEquals("entering the JVM's class initialisation lock, once per class and process",
+                pin("Freeze or preempt failed (2)", "Contended monitor enter", rproxy).ignoredBecause());
+        assertNull(pin("VM call to io.rproxy.command.CommandTable.<clinit> on stack", "LockSupport.park",
+                rproxyInit, rproxy).ignoredBecause(), "rproxy's initialiser blocks: rproxy's to fix");
+        assertNull(pin("Monitor held", "LockSupport.park", rproxy).ignoredBecause(), "synchronized, on JDK 21");
         assertEquals("no rproxy main code on the stack",
-                pin("Native frame or <clinit> on stack", new Pin.Frame("io.rproxy.harness.X", "run", 1, false))
+                pin("Native frame or <clinit> on stack", "LockSupport.park",
+                        new Pin.Frame("io.rproxy.harness.X", "run", 1, false))
                         .ignoredBecause());
     }
 
-    private static Pin pin(String reason, Pin.Frame... frames) {
-        return new Pin(java.time.Instant.EPOCH, Duration.ofMillis(10), "client-1", "worker-1", reason,
-                "LockSupport.park", List.of(frames), false);
+    private static Pin pin(String reason, String operation, Pin.Frame... frames) {
+        return new Pin(java.time.Instant.EPOCH, Duration.ofMillis(10), "client-1", "worker-1", reason, operation,
+                List.of(frames), false);
     }
 
     @Test
