@@ -22,7 +22,7 @@ public final class PinCheck implements AfterAllCallback {
             return;
         }
         Class<?> testClass = context.getRequiredTestClass();
-        List<Pin> pins = recording.newPins(testClass.getName());
+        List<Pin> pins = recording.newPins(testClass.getName(), allowedBecause(testClass));
         if (AnnotationSupport.isAnnotated(testClass, AllowPins.class)) {
             return;
         }
@@ -30,6 +30,20 @@ public final class PinCheck implements AfterAllCallback {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * Why the class pins on purpose, for the report: its own {@link AllowPins}, or an enclosing class's (a fixture
+     * that the detector's test runs, and which must still fail). Null for every other class.
+     */
+    private static String allowedBecause(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+            AllowPins allow = c.getAnnotation(AllowPins.class);
+            if (allow != null) {
+                return allow.value();
+            }
+        }
+        return null;
     }
 
     /** The failure for these pins of the class, or null when none is {@link Pin#flagged() flagged}. */

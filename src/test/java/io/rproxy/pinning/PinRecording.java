@@ -54,6 +54,14 @@ final class PinRecording {
 
     /** The pins recorded since the last call (or the start), now attributed to {@code owner}. */
     List<Pin> newPins(String owner) {
+        return newPins(owner, null);
+    }
+
+    /**
+     * The pins recorded since the last call, attributed to {@code owner}; the report lists those that would count
+     * as allowed when {@code allowedBecause} says why the owner pins on purpose.
+     */
+    List<Pin> newPins(String owner, String allowedBecause) {
         lock.lock();
         try {
             Path file = dir.resolve("latest-" + id + ".jfr");
@@ -65,8 +73,9 @@ final class PinRecording {
                     Pin pin = Pin.of(event);
                     if (seen.add(pin.key())) {
                         fresh.add(pin);
-                        report.add((pin.flagged() ? "FLAGGED" : "ignored (" + pin.ignoredBecause() + ")")
-                                + " during " + owner + ": " + pin.describe());
+                        String verdict = !pin.flagged() ? "ignored (" + pin.ignoredBecause() + ")"
+                                : allowedBecause != null ? "allowed (" + allowedBecause + ")" : "FLAGGED";
+                        report.add(verdict + " during " + owner + ": " + pin.describe());
                     }
                 }
             }
@@ -88,11 +97,13 @@ final class PinRecording {
             recording.dump(jfr);
             recording.close();
             long flagged = report.stream().filter(line -> line.startsWith("FLAGGED")).count();
+            long allowed = report.stream().filter(line -> line.startsWith("allowed")).count();
             List<String> lines = new ArrayList<>();
             lines.add("rproxy pinned-carrier report, JVM " + id + " (" + ProcessHandle.current().info().commandLine()
                     .map(c -> c.length() > 120 ? c.substring(0, 120) + "..." : c).orElse("?") + ")");
             lines.add(report.size() + " virtual thread(s) pinned for " + thresholdMillis + " ms or more, " + flagged
-                    + " flagged (rproxy main code on the stack, not class loading); recording: " + jfr.getFileName()
+                    + " flagged (rproxy main code on the stack, not class loading), " + allowed
+                    + " allowed (pinned on purpose); recording: " + jfr.getFileName()
                     + " (jfr print --events " + EVENT + " " + jfr + ")");
             lines.add("");
             lines.addAll(report);

@@ -29,8 +29,10 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * carrier on JDK 25 too (JEP 491 freed {@code synchronized}, not a VM call such as {@code <clinit>}), here under
  * {@link RespReader#readCommand()}, so the pin has rproxy main code on its stack.
  */
-@AllowPins("pins on purpose to show that the detector sees it")
+@AllowPins(PinnedCarrierDetectorTest.ON_PURPOSE)
 class PinnedCarrierDetectorTest {
+    static final String ON_PURPOSE = "pins on purpose to show that the detector sees it";
+
     /** Blocks this long in the initializer: far past the 5 ms threshold, however loaded the machine. */
     private static final long PIN_MILLIS = 50;
 
@@ -40,11 +42,11 @@ class PinnedCarrierDetectorTest {
     @Test
     void aPinUnderRproxyCodeIsReportedAndFailsTheCheck() {
         PinRecording recording = requireRecording();
-        recording.newPins("before " + getClass().getName());
+        recording.newPins("before " + getClass().getName(), ON_PURPOSE);
 
         readThroughAPinningStream("deliberate-pin-reader");
 
-        Pin pin = onlyPinOf(recording.newPins(getClass().getName()), "deliberate-pin-reader");
+        Pin pin = onlyPinOf(recording.newPins(getClass().getName(), ON_PURPOSE), "deliberate-pin-reader");
         assertTrue(pin.duration().compareTo(Duration.ofMillis(PIN_MILLIS)) >= 0, pin.describe());
         assertTrue(pin.flagged(), pin.describe());
         assertTrue(pin.frames().stream().anyMatch(f -> f.rproxyMain() && f.type().equals(RespReader.class.getName())),
@@ -57,11 +59,11 @@ class PinnedCarrierDetectorTest {
     @Test
     void aPinInTestCodeOnlyIsRecordedButPasses() {
         PinRecording recording = requireRecording();
-        recording.newPins("before " + getClass().getName());
+        recording.newPins("before " + getClass().getName(), ON_PURPOSE);
 
         runVirtual("deliberate-pin-test-only", PinnedCarrierDetectorTest::initialiseSlowClass);
 
-        Pin pin = onlyPinOf(recording.newPins(getClass().getName()), "deliberate-pin-test-only");
+        Pin pin = onlyPinOf(recording.newPins(getClass().getName(), ON_PURPOSE), "deliberate-pin-test-only");
         assertFalse(pin.onRproxyCode(), pin.describe());
         assertFalse(pin.flagged(), pin.describe());
         assertNull(PinCheck.failure("SomeIT", List.of(pin), recording.thresholdMillis()));
