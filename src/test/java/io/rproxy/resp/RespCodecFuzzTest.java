@@ -65,7 +65,7 @@ class RespCodecFuzzTest {
      * One target for the three, so that a bounded run pays Jazzer's start-up (seconds) once: Jazzer fuzzes one
      * {@code @FuzzTest} per JVM.
      */
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     @DictionaryFile(resourcePath = "RespCodecFuzzTest.dict")
     void codec(byte[] input) throws IOException {
         if (input.length == 0) {
