@@ -11,7 +11,7 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
-public @interface AllowPins {
+@interface AllowPins {
     /** Why the class pins. */
     String value();
 }

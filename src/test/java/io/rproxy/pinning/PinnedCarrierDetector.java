@@ -78,6 +78,7 @@ public final class PinnedCarrierDetector implements LauncherSessionListener {
     }
 
     /** A virtual thread's blocking socket read (timed out after 20 ms), for the JDK's one-time I/O set-up. */
+    @SuppressWarnings("try") // the client socket only has to be connected, and closed afterwards
     private static void warmUpVirtualThreadIo() {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 1, loopback);
