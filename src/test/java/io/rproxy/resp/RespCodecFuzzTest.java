@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Timeout;
  *   byte 2: seed of the fragment sizes
  *   byte 3: bits 6-7 the limits: 0-1 small (below), 2 RespLimits.DEFAULT, 3 DEFAULT with the largest bulk length;
  *           small: bits 0-5 maxInlineLength - 16
- *   byte 4: small: bits 0-2 maxArguments - 1, bits 3-7 maxBulkLength - 1
+ *   byte 4: small: bits 0-2 maxArguments - 1, bits 3-7 maxBulkLength - 1, and replies are kept up to
+ *           1 + 8 * byte 4 bytes (RespReader.MAX_REPLY_BYTES otherwise; a longer one is read past)
  * </pre>
  * and for the splitter three: bytes skipped at the start of the line, at its end, and maxArguments - 1; then the
  * line.
@@ -98,7 +99,7 @@ class RespCodecFuzzTest {
 
     private static void replies(byte[] input) throws IOException {
         Setup setup = Setup.of(input);
-        Reading expected = RespReference.replies(setup.data(), setup.limits());
+        Reading expected = RespReference.replies(setup.data(), setup.maxReplyBytes());
         Read first = readReplies(setup);
         assertSameReading(expected, first, setup);
         Read again = readReplies(setup);
@@ -168,17 +169,19 @@ class RespCodecFuzzTest {
         List<List<byte[]>> frames = new ArrayList<>();
         long consumed = 0;
         long before = THREADS.getCurrentThreadAllocatedBytes();
-        RespReader reader = new RespReader(feed, setup.limits(), setup.initialBuffer());
+        RespReader reader = new RespReader(feed, setup.limits(), setup.initialBuffer(), setup.maxReplyBytes());
         End end;
         try {
             while (true) {
                 byte[] reply = reader.readReply().bytes();
                 frames.add(List.of(reply));
-                consumed += reply.length;
+                consumed += reader.lastReplyLength();
+                assertEquals(reader.lastReplyLength() > setup.maxReplyBytes(), reader.lastReplyDiscarded(),
+                        setup + ": a reply of " + reader.lastReplyLength() + " bytes");
                 assertBufferPaidFor(reader, feed, setup);
             }
         } catch (EOFException e) {
-            // Replies are their bytes as sent, so an end of stream is clean when they add up to the input.
+            // The replies' lengths as sent add up to the input when the end of stream came between two.
             end = consumed == setup.data().length ? End.CLEAN : End.TRUNCATED;
         } catch (ProtocolException e) {
             end = End.INVALID;
@@ -264,7 +267,8 @@ class RespCodecFuzzTest {
     // ---- the input ---------------------------------------------------------------------------------
 
     /** An input decoded: the reader's limits and buffer, how the bytes are cut into reads, and the bytes. */
-    private record Setup(RespLimits limits, int initialBuffer, int maxFragment, long seed, byte[] data) {
+    private record Setup(RespLimits limits, long maxReplyBytes, int initialBuffer, int maxFragment, long seed,
+            byte[] data) {
         static Setup of(byte[] input) {
             int b0 = at(input, 0);
             int b2 = at(input, 2);
@@ -275,8 +279,9 @@ class RespCodecFuzzTest {
                         RespLimits.DEFAULT.maxInlineLength());
                 default -> new RespLimits(1 + (b3 >>> 3), 1 + (b3 & 7), 16 + (b2 & 0x3f));
             };
+            long maxReplyBytes = b2 >>> 6 >= 2 ? RespReader.MAX_REPLY_BYTES : 1 + (b3 << 3);
             byte[] data = input.length > 4 ? Arrays.copyOfRange(input, 4, input.length) : new byte[0];
-            return new Setup(limits, 64 << (b0 >>> 6), 1 + (b0 & 0x3f), at(input, 1), data);
+            return new Setup(limits, maxReplyBytes, 64 << (b0 >>> 6), 1 + (b0 & 0x3f), at(input, 1), data);
         }
 
         Feed feed() {
@@ -285,8 +290,9 @@ class RespCodecFuzzTest {
 
         @Override
         public String toString() {
-            return "input " + printable(data) + " (" + data.length + " bytes, " + limits + ", buffer "
-                    + initialBuffer + ", reads of 1.." + maxFragment + " bytes, seed " + seed + ")";
+            return "input " + printable(data) + " (" + data.length + " bytes, " + limits + ", replies up to "
+                    + maxReplyBytes + " bytes, buffer " + initialBuffer + ", reads of 1.." + maxFragment
+                    + " bytes, seed " + seed + ")";
         }
     }
 

@@ -18,8 +18,10 @@ import java.util.List;
  *       CR; more bytes than that without a CR is a protocol error, fewer is an end of stream;
  *   <li>then the line is checked: the number (redis-server's string2ll, here by regular expression and
  *       BigInteger), the limits, the LF after the CR;
- *   <li>then the payload must be there in full ({@link RespBytes#MAX_ARRAY} bounds a frame), then its CRLF.
+ *   <li>then the payload must be there in full ({@link RespBytes#MAX_ARRAY} bounds a request), then its CRLF.
  * </ul>
+ * Replies are not held to the client limits: a status line has any length, arrays any depth, and a reply longer
+ * than the reader's bound is read past and stands as an error reply.
  *
  * <p>Used by the test thread only.
  */
@@ -115,14 +117,22 @@ final class RespReference {
 
     // ---- replies -----------------------------------------------------------------------------------
 
-    /** What {@code readReply()} repeated until an exception gives for {@code in}. */
-    static Reading replies(byte[] in, RespLimits limits) {
+    /**
+     * What {@code readReply()} repeated until an exception gives for {@code in}: the client limits do not apply to
+     * replies, nor does any nesting cap; a reply longer than {@code maxReplyBytes} is read past and stands as the
+     * error reply {@code -ERR reply of N bytes is too large to pass on}.
+     */
+    static Reading replies(byte[] in, long maxReplyBytes) {
         List<List<byte[]>> frames = new ArrayList<>();
         int p = 0;
         try {
             while (p < in.length) {
-                int end = reply(in, p, p, limits, 0);
-                frames.add(List.of(Arrays.copyOfRange(in, p, end)));
+                int end = reply(in, p);
+                byte[] bytes = end - p > maxReplyBytes
+                        ? ("-ERR reply of " + (end - p) + " bytes is too large to pass on\r\n")
+                                .getBytes(StandardCharsets.US_ASCII)
+                        : Arrays.copyOfRange(in, p, end);
+                frames.add(List.of(bytes));
                 p = end;
             }
             return new Reading(frames, End.CLEAN);
@@ -133,16 +143,20 @@ final class RespReference {
         }
     }
 
-    /** Returns the end of the reply at {@code p}, which is {@code depth} arrays deep in the frame at start. */
-    private static int reply(byte[] in, int start, int p, RespLimits limits, int depth) {
+    /** Returns the end of the reply at {@code p}. */
+    private static int reply(byte[] in, int p) {
         need(in, p);
         switch (in[p]) {
             case '+', '-' -> {
-                int cr = line(in, p, (int) limits.maxBulkLength());
-                for (int i = p + 1; i < cr; i++) {
+                // Any length; the first CR or LF decides: an LF before the CR is not RESP.
+                for (int i = p + 1; i < in.length; i++) {
                     check(in[i] != '\n');
+                    if (in[i] == '\r') {
+                        need(in, i + 1);
+                        return lf(in, i);
+                    }
                 }
-                return lf(in, cr);
+                throw new Truncated();
             }
             case ':' -> {
                 int cr = line(in, p, NUMBER_LINE);
@@ -152,18 +166,17 @@ final class RespReference {
             case '$' -> {
                 int cr = line(in, p, NUMBER_LINE);
                 long length = number(in, p + 1, cr);
-                check(length >= -1 && length <= limits.maxBulkLength());
+                check(length >= -1);
                 int next = lf(in, cr);
-                return length == -1 ? next : payload(in, start, next, length);
+                return length == -1 ? next : payload(in, -1, next, length);
             }
             case '*' -> {
-                check(depth < RespBytes.MAX_DEPTH);
                 int cr = line(in, p, NUMBER_LINE);
                 long count = number(in, p + 1, cr);
                 check(count >= -1 && count <= Integer.MAX_VALUE);
                 int next = lf(in, cr);
                 for (long i = 0; i < count; i++) {
-                    next = reply(in, start, next, limits, depth + 1);
+                    next = reply(in, next);
                 }
                 return next;
             }
@@ -318,13 +331,14 @@ final class RespReference {
     }
 
     /**
-     * Checks the {@code length} bytes and CRLF of a bulk string whose data starts at {@code p} in the frame
-     * that starts at {@code start}; returns the index after the CRLF.
+     * Checks the {@code length} bytes and CRLF of a bulk string whose data starts at {@code p} in the request
+     * that starts at {@code start} (a request must fit in one array; -1 for a reply, which need not: one too large
+     * is read past); returns the index after the CRLF.
      */
     private static int payload(byte[] in, int start, int p, long length) {
         long end = p + length + 2;
         if (end > in.length) {
-            check(end - start <= RespBytes.MAX_ARRAY);
+            check(start < 0 || end - start <= RespBytes.MAX_ARRAY);
             throw new Truncated();
         }
         check(in[(int) end - 2] == '\r' && in[(int) end - 1] == '\n');
