@@ -44,9 +44,10 @@ class ServerReturnIT {
 
     /**
      * Without ejection the GET that follows the server's return starts a connection attempt and waits for it, so
-     * no GET sent after the server accepts again fails. One is allowed for the one race the design leaves: a
-     * background attempt of the supervisor that was refused just before the server listened and is still
-     * finishing when that GET arrives (the GET then fails fast, as any request does while an attempt is in flight).
+     * no GET sent after the server accepts again fails (as through nutcracker; a GET that failed fast and left the
+     * attempt running failed the first one or two). The design leaves one race: a GET that arrives while the
+     * supervisor's background attempt (every 2 s by then, under a ms each) is in flight fails fast, which for one
+     * client every 10 ms happens about once in thousands of runs.
      */
     @Test
     void aRestartedServerServesTheNextRequestAndADeadOneStillFailsFast() throws Exception {
@@ -67,7 +68,7 @@ class ServerReturnIT {
             }
             for (int i = 0; i < reports.size(); i++) {
                 Report r = reports.get(i);
-                assertTrue(r.errorsAfter() <= 1, "rproxy failed GETs after the server was back: " + r);
+                assertEquals(0, r.errorsAfter(), "rproxy failed GETs after the server accepted again: " + r);
                 assertTrue(r.slowestErrorMs() < FAST_MS, "rproxy failed fast while it was down: " + r);
                 assertTrue(r.errorsDuring() >= OUTAGES_MS[i] / TICK_MS / 4, "requests failed, not waited: " + r);
             }
@@ -119,11 +120,12 @@ class ServerReturnIT {
                         Report t = viaTwem.report(outage);
                         long rBack = since(outage, viaRproxy.firstAfter(markedAt, "home"));
                         long tBack = since(outage, viaTwem.firstAfter(markedAt, "home"));
-                        System.out.println("ejected, outage " + outage.lengthMs() + " ms, retry " + retryMs + " ms: "
-                                + r + ", marker read " + rBack + " ms after it was written; " + t + ", marker read " + tBack
-                                + " ms after");
-                        assertEquals(0, r.errorsAfter(), "rproxy failed GETs after the server was back: " + r);
-                        assertTrue(rBack >= 0 && rBack <= retryMs + 250, "back " + rBack + " ms after the server accepted");
+                        System.out.println("ejected, outage " + outage.lengthMs() + " ms, retry " + retryMs
+                                + " ms: " + r + ", marker read " + rBack + " ms after it was written; " + t
+                                + ", marker read " + tBack + " ms after");
+                        assertEquals(0, r.errorsAfter(), "rproxy failed GETs after the server accepted again: " + r);
+                        assertTrue(rBack >= 0 && rBack <= retryMs + 250,
+                                "rproxy read the marker " + rBack + " ms after it was written");
                     }
                 }
             }
