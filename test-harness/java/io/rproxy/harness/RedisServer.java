@@ -115,6 +115,16 @@ public final class RedisServer implements AutoCloseable {
         launchAndAwait();
     }
 
+    /**
+     * Starts a server that was stopped or killed again on its port and waits for PING, so that a test can choose
+     * how long the server stays away ({@link #restart()} brings it back at once). A no-op when it runs.
+     */
+    public void startAgain() {
+        if (!runner.isAlive()) {
+            launchAndAwait();
+        }
+    }
+
     /** A new client connection; the caller closes it. */
     public Jedis jedis() {
         return new Jedis(HOST, port);

@@ -12,15 +12,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every backend server of a proxy shares: the {@code deadline-timer} thread that times requests out, the
- * {@code supervisor} thread that probes ejected and unreachable servers back to life, the clock status times
- * are read from, and how connection threads are made.
+ * {@code supervisor} thread that schedules the probes of ejected and unreachable servers (each probe runs on its
+ * server's own probe thread), the clock status times are read from, and how connection threads are made.
  */
 public final class BackendRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendRuntime.class);
     private final Clock clock;
     private final DeadlineTimer deadlines = new DeadlineTimer();
     private final AtomicInteger liveThreads = new AtomicInteger();
-    /** One thread: recovery work is rare, short and must never pile up threads (one probe at a time). */
+    /**
+     * One thread: its work is rare and must never pile up threads. Server probes only start here and run on their
+     * server's own probe thread, so a probe that takes the whole connect timeout makes no other server's late; a
+     * cluster's slot-map refresh still runs here.
+     */
     private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().daemon().name("supervisor").unstarted(task));
 
@@ -37,8 +41,9 @@ public final class BackendRuntime implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the supervisor thread after {@code delay}. A task that throws is logged and the
-     * supervisor carries on: a scheduled executor would otherwise keep the exception in a future nobody reads.
+     * Runs {@code task} on the supervisor thread after {@code delay}; a task that may block for long delays every
+     * other, so it should start such work on a thread of its own. A task that throws is logged and the supervisor
+     * carries on: a scheduled executor would otherwise keep the exception in a future nobody reads.
      */
     public void supervise(Runnable task, Duration delay) {
         try {

@@ -5,6 +5,8 @@ import io.rproxy.resp.Reply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,16 +20,31 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Liveness follows twemproxy: every lost connection, failed connect or -OOM/-BUSY/-LOADING reply is one
  * failure, and any good reply resets the count. At {@code server_failure_limit}, with {@code auto_eject_hosts},
- * the server leaves the distribution for {@code server_retry_timeout}; then the supervisor probes it (connect,
- * AUTH, PING) and puts it back only when it answers. A server that cannot be reached and is not ejected is
- * {@link ServerState#DOWN}: its requests fail at once while the supervisor reconnects with backoff.
+ * the server leaves the distribution for {@code server_retry_timeout}; then it is probed (connect, AUTH, PING)
+ * and put back only when it answers. A server that cannot be reached and is not ejected is
+ * {@link ServerState#DOWN}: its requests fail at once while the supervisor retries with backoff.
  *
- * <p>Client threads send; connection threads report replies and failures; the supervisor thread probes.
+ * <p>A server that comes back is used at once, as twemproxy (which connects on the next request) uses it: a
+ * request for a down server, or for an ejected one past its retry time, starts an attempt when none is in flight
+ * and waits for it, up to the connect timeout; a request that finds an attempt in flight fails fast. So a server
+ * that refuses connections fails its requests within a refused connect, one that drops them holds one request
+ * per attempt (up to the connect timeout) while the others fail at once, and one that accepts again serves the
+ * request that found it. One attempt is in flight per server ({@link ServerState#CONNECTING}), on its own
+ * virtual thread, so that a server that takes the whole connect timeout to fail delays no other server.
+ *
+ * <p>Client threads send; connection threads report replies and failures; the supervisor thread schedules
+ * attempts; each attempt runs on a {@code backend-<pool>-<server>-probe} thread.
  */
 public final class BackendServer {
     private static final Logger log = LoggerFactory.getLogger(BackendServer.class);
     private static final Duration FIRST_RECONNECT = Duration.ofMillis(100);
     private static final Duration MAX_RECONNECT = Duration.ofSeconds(2);
+    /**
+     * The least time between two attempts that requests start: without it a busy pool would open a connection
+     * per request to a server that accepts but fails the handshake or PING (LOADING, a wrong password), and
+     * leave a TIME_WAIT socket behind each. 5 ms bounds that to 200 a second, under one a client sends every 10 ms.
+     */
+    private static final long REQUEST_ATTEMPT_GAP_MS = 5;
 
     private final ServerSpec spec;
     private final String threadName;
@@ -48,6 +65,9 @@ public final class BackendServer {
     private volatile Instant ejectedUntil;
     private volatile String lastFailure = "";
     private boolean recoveryScheduled;
+    /** The attempt to reach the server in flight (its end is counted down), or null: at most one at a time. */
+    private CountDownLatch attempt;
+    private long lastRequestAttemptMs = Long.MIN_VALUE / 2;
     private Duration reconnectDelay = FIRST_RECONNECT;
     private volatile boolean closed;
 
@@ -84,16 +104,18 @@ public final class BackendServer {
     }
 
     /**
-     * Sends a request on the sender's connection to this server, in its batch. When the server is down,
-     * ejected or cannot be reached, the request is completed at once with an error that names the server.
+     * Sends a request on the sender's connection to this server, in its batch. When the server is down or
+     * ejected, the request may first start an attempt to reach it and wait for it ({@link #reconnectFor}); when
+     * the server is still not up, or cannot be reached, the request is completed at once with an error that
+     * names the server.
      */
     public void send(BackendRequest request, Sender sender) {
         request.chargeTo(sender.output()); // before the request is published: its reply may land at once
-        if (state != ServerState.UP) {
+        int slot = (int) Math.floorMod(sender.affinity(), (long) connections.length());
+        if (state != ServerState.UP && !reconnectFor(slot)) {
             failFast(request, "is " + state.wireName() + " (" + lastFailure + ")");
             return;
         }
-        int slot = (int) Math.floorMod(sender.affinity(), (long) connections.length());
         try {
             connection(slot).send(request, sender.writes());
         } catch (BackendException e) {
@@ -192,23 +214,110 @@ public final class BackendServer {
         }
     }
 
-    /** Supervisor thread: probes the server and puts it back when it answers, else tries again later. */
+    /**
+     * Client thread: when the server is down (or ejected past its retry time), no attempt is in flight and none
+     * was started by a request in the last few ms, starts one and waits for it up to the connect timeout (the
+     * pool's timeout, when it has one). Only the request that started the attempt waits: one that finds an attempt
+     * in flight fails fast, so a server that drops packets holds one request per connect timeout, not all.
+     *
+     * @return whether the server is up now
+     */
+    private boolean reconnectFor(int slot) {
+        CountDownLatch started = null;
+        stateLock.lock();
+        try {
+            if (mayStartAttempt()) {
+                lastRequestAttemptMs = runtime.clock().millis();
+                started = startAttempt(slot);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        if (started == null) {
+            return false;
+        }
+        try {
+            started.await(settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return state == ServerState.UP;
+    }
+
+    /** Caller holds stateLock. */
+    private boolean mayStartAttempt() {
+        if (closed || attempt != null || runtime.clock().millis() - lastRequestAttemptMs < REQUEST_ATTEMPT_GAP_MS) {
+            return false;
+        }
+        return state == ServerState.DOWN
+                || state == ServerState.EJECTED && !runtime.clock().instant().isBefore(ejectedUntil);
+    }
+
+    /**
+     * Caller holds stateLock and has checked that no attempt is in flight. The attempt runs on its own thread,
+     * never on the supervisor's, so that a probe that takes the whole connect timeout delays no other server's.
+     *
+     * @param slot the connection to open once the server answers (the waiting request's), or -1
+     */
+    private CountDownLatch startAttempt(int slot) {
+        CountDownLatch done = new CountDownLatch(1);
+        attempt = done;
+        state = ServerState.CONNECTING;
+        Thread.ofVirtual().name(threadName + "-probe").start(() -> attempt(slot, done));
+        return done;
+    }
+
+    /** Supervisor thread: starts an attempt when one is due and none is in flight (a request may have started one). */
     private void recover() {
         stateLock.lock();
         try {
             recoveryScheduled = false;
-            if (closed) {
+            if (closed || attempt != null || state == ServerState.UP) {
+                return; // an attempt in flight schedules the next recovery if it fails
+            }
+            Instant now = runtime.clock().instant();
+            if (ejected && now.isBefore(ejectedUntil)) {
+                scheduleRecovery(Duration.between(now, ejectedUntil)); // a request's probe failed since
                 return;
             }
-            state = ServerState.CONNECTING;
+            startAttempt(-1);
         } finally {
             stateLock.unlock();
         }
+    }
+
+    /** Probe thread: probes the server and puts it back when it answers, else leaves the next try scheduled. */
+    private void attempt(int slot, CountDownLatch done) {
         try {
             ServerSocketOpener.probe(spec, settings);
             recovered();
+            openFor(slot);
         } catch (BackendException e) {
             stillFailing(e.getMessage());
+        } catch (RuntimeException | Error e) { // the probe thread's catch ladder: never leave it CONNECTING
+            log.error("{}: attempt to reach {} failed unexpectedly", Thread.currentThread().getName(),
+                    spec.describe(), e);
+            stillFailing("unexpected " + e);
+        } finally {
+            stateLock.lock();
+            try {
+                attempt = null;
+            } finally {
+                stateLock.unlock();
+            }
+            done.countDown();
+        }
+    }
+
+    /** Probe thread: opens the waiting request's connection, so that it is sent without connecting inline. */
+    private void openFor(int slot) {
+        if (slot < 0) {
+            return;
+        }
+        try {
+            connection(slot);
+        } catch (BackendException e) {
+            recordFailure(e.getMessage(), true);
         }
     }
 
@@ -216,6 +325,9 @@ public final class BackendServer {
         boolean wasEjected;
         stateLock.lock();
         try {
+            if (closed) {
+                return;
+            }
             wasEjected = ejected;
             ejected = false;
             ejectedUntil = null;

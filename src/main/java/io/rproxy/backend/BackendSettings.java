@@ -10,7 +10,8 @@ import java.util.Optional;
  * rules and socket options.
  *
  * @param timeout        per-request deadline; empty means wait forever
- * @param connectTimeout bound on connect plus handshake, and on the supervisor's probe
+ * @param connectTimeout bound on connect plus handshake, on a recovery probe, and on how long a request waits
+ *                       for the probe it started
  * @param outboxCapacity requests that may wait for a connection's writer before senders block (backpressure)
  */
 public record BackendSettings(Optional<String> password, int database, Optional<Duration> timeout,

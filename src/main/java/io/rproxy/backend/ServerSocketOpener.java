@@ -14,7 +14,7 @@ import java.net.Socket;
 
 /**
  * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT, all within the connect
- * bound. Shared by the connections that carry traffic and by the supervisor's recovery probe, so both shake hands
+ * bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
  * exactly alike.
  */
 final class ServerSocketOpener {
@@ -57,8 +57,9 @@ final class ServerSocketOpener {
     }
 
     /**
-     * The supervisor's health check: connect, handshake and PING within the connect bound, then close. Unlike
-     * twemproxy, which puts an ejected server back blindly, rproxy only puts back a server that answers.
+     * The recovery probe (on a server's probe thread): connect, handshake and PING within the connect bound, then
+     * close. Unlike twemproxy, which puts an ejected server back blindly, rproxy only puts back a server that
+     * answers.
      */
     static void probe(ServerSpec server, BackendSettings settings) {
         Opened opened = open(server, settings);

@@ -16,7 +16,7 @@ import java.util.random.RandomGenerator;
  * Keys of an ejected server move to the others exactly as twemproxy moves them (it rebuilds its continuum the
  * same way).
  *
- * <p>Client threads route and send; a server's connection or supervisor thread rebuilds the router when it is
+ * <p>Client threads route and send; a server's connection or probe thread rebuilds the router when it is
  * ejected or comes back.
  */
 public final class ShardedServers implements Targets {

@@ -6,7 +6,9 @@
  *
  * <p>Threads: each connection has a {@code backend-<pool>-<server>-writer} and {@code -reader} (virtual); one
  * {@code deadline-timer} (platform) enforces timeouts for the whole proxy with a DelayQueue; one
- * {@code supervisor} (platform) probes ejected and unreachable servers and refreshes cluster maps. Client
- * threads enter through {@code Targets.send}, and usually write their own requests (see {@code WriteBatch}).
+ * {@code supervisor} (platform) schedules the probes of ejected and unreachable servers and refreshes cluster
+ * maps; each probe runs on its server's {@code backend-<pool>-<server>-probe} (virtual), started by the
+ * supervisor or by a request that finds the server down. Client threads enter through {@code Targets.send}, and
+ * usually write their own requests (see {@code WriteBatch}).
  */
 package io.rproxy.backend;
