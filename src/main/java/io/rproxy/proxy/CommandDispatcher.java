@@ -17,9 +17,9 @@ import java.util.Map;
 
 /**
  * Decides what happens to each command of one pool's clients, by the command's class ({@link CommandClasses}):
- * forwarded by key to the server that owns its keys, split over several servers and merged, answered by the
- * proxy, sent to any one server, or refused with a clear error. Checks come first, in redis-server's order:
- * unknown command, arity, authentication.
+ * forwarded by key to the server that owns its keys, split over several servers and merged, sent to every server
+ * ({@link WholePool}), answered by the proxy, sent to any one server, or refused with a clear error. Checks come
+ * first, in redis-server's order: unknown command, arity, authentication.
  *
  * <p>Stateless apart from its pool; called on each client's own thread.
  */
@@ -30,6 +30,8 @@ final class CommandDispatcher {
     private final LocalCommands local;
     /** The splitter of each split command, by full name, from its merge in the class table. */
     private final Map<String, Splitter> splitters = new HashMap<>();
+    /** The shape of each whole-pool command, by full name, from its detail in the class table. */
+    private final Map<String, WholePool> wholePool = new HashMap<>();
 
     CommandDispatcher(Pool pool, CommandTable table, CommandClasses classes, Clock clock) {
         this.pool = pool;
@@ -39,6 +41,9 @@ final class CommandDispatcher {
         for (CommandSpec spec : table) {
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
+            }
+            if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.ALL) {
+                wholePool.put(spec.name(), WholePool.of(classes.of(spec).detail()));
             }
         }
     }
@@ -70,6 +75,7 @@ final class CommandDispatcher {
             case SPLIT -> split(spec, command, client);
             case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
             case ANY -> send(pool.targets().any(client.id()), command, client);
+            case ALL -> wholePool.get(spec.name()).send(command, pool, client);
             case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
         };
     }

@@ -100,7 +100,29 @@ class EveryCommandIT {
             case SPLIT -> checkSplit(spec);
             case LOCAL -> checkLocal(spec);
             case REFUSE -> checkRefused(spec, request);
+            case ALL -> checkWholePool(spec, WHOLE_POOL.getOrDefault(name, request));
         }
+    }
+
+    /** Whole-pool invocations that do something (the generic one would load a script "{t}2"). */
+    private static final Map<String, List<String>> WHOLE_POOL = Map.of(
+            "keys", List.of("keys", "*"), "scan", List.of("scan", "0", "count", "5"),
+            "script|load", List.of("script", "load", "return 1"),
+            "script|exists", List.of("script", "exists", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "ab12"));
+
+    /**
+     * On empty servers: every backend ran it and the reply is Redis's; SCAN's first page comes from the first
+     * server alone, with the cursor of the second server's start.
+     */
+    private void checkWholePool(CommandSpec spec, List<String> request) {
+        Reply reply = proxyReply(request);
+        if (spec.name().equals("scan")) {
+            assertEquals(List.of(backends[0]), backendsThatRan("scan"));
+            assertEquals("*2\r\n$1\r\n1\r\n*0\r\n", text(reply));
+            return;
+        }
+        assertEquals(directReply(request), reply, String.join(" ", request));
+        assertEquals(backends.length, backendsThatRan(spec.name()).size(), "ran on every backend: " + request);
     }
 
     @ParameterizedTest(name = "{0}")
