@@ -8,7 +8,8 @@ import io.rproxy.resp.RespCommand;
 /**
  * A keyless command for the whole pool (class {@code all} of {@code command-classes.tsv}): how it uses the pool's
  * servers is its shape, one class per shape, named by the class table's detail column: {@link EveryServer} sends
- * it to every server and merges the replies, {@link PoolScan} walks the servers one SCAN page at a time.
+ * it to every server and merges the replies, {@link PoolScan} walks the servers one SCAN page at a time,
+ * {@link ConfigGet} asks one server and puts rproxy's own values in.
  *
  * <p>Immutable; called on client threads.
  */
@@ -18,6 +19,10 @@ interface WholePool {
 
     /** The shape for a detail of {@link CommandClasses#ALL_SHAPES}. */
     static WholePool of(String shape) {
-        return shape.equals("scan") ? new PoolScan() : new EveryServer(EveryServer.Merge.of(shape));
+        return switch (shape) {
+            case "scan" -> new PoolScan();
+            case "config" -> new ConfigGet();
+            default -> new EveryServer(EveryServer.Merge.of(shape));
+        };
     }
 }

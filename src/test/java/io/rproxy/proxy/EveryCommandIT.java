@@ -108,10 +108,11 @@ class EveryCommandIT {
     private static final Map<String, List<String>> WHOLE_POOL = Map.of(
             "keys", List.of("keys", "*"), "scan", List.of("scan", "0", "count", "5"),
             "script|load", List.of("script", "load", "return 1"),
+            "config|get", List.of("config", "get", "maxmemory-policy"),
             "script|exists", List.of("script", "exists", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "ab12"));
 
     /**
-     * On empty servers: every backend ran it and the reply is Redis's; SCAN's first page comes from the first
+     * On empty servers: every backend ran it (CONFIG GET: one) and the reply is Redis's; SCAN's first page comes from the first
      * server alone, with the cursor of the second server's start.
      */
     private void checkWholePool(CommandSpec spec, List<String> request) {
@@ -122,7 +123,8 @@ class EveryCommandIT {
             return;
         }
         assertEquals(directReply(request), reply, String.join(" ", request));
-        assertEquals(backends.length, backendsThatRan(spec.name()).size(), "ran on every backend: " + request);
+        int expected = spec.name().equals("config|get") ? 1 : backends.length; // one server answers for the pool
+        assertEquals(expected, backendsThatRan(spec.name()).size(), "ran on the backends: " + request);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -148,6 +148,45 @@ class WholePoolIT {
         }
     }
 
+    @Test
+    void configGetIsOneServersWithRproxysOwnValues() {
+        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+            assertEquals(viaDirect.call("CONFIG", "GET", "save"), viaProxy.call("CONFIG", "GET", "save"));
+            assertEquals(viaDirect.call("CONFIG", "GET", "appendonly"), viaProxy.call("CONFIG", "GET", "appendonly"));
+            assertEquals(settings(viaDirect.call("CONFIG", "GET", "maxmemory*")),
+                    settings(viaProxy.call("CONFIG", "GET", "maxmemory*")), "in the order of each server's table");
+            assertEquals(pairs("timeout", "0", "databases", "1", "port", Integer.toString(proxy.port())),
+                    viaProxy.call("CONFIG", "GET", "timeout", "databases", "port"));
+            assertEquals(viaDirect.call("CONFIG", "GET", "maxclients"), viaProxy.call("CONFIG", "GET", "maxclients"),
+                    "no client_connections: the servers' own");
+            assertEquals("*0\r\n", text(viaProxy.call("CONFIG", "GET", "requirepass")), "passwords withheld");
+            assertEquals(Reply.error("ERR command 'config|set' is not supported by rproxy"),
+                    viaProxy.call("CONFIG", "SET", "timeout", "5"));
+        }
+        try (ProxiedServers limited = ProxiedServers.start(1, "client_connections = 77");
+             RawClient client = new RawClient(limited.proxy().port())) {
+            assertEquals(pairs("maxclients", "77"), client.call("CONFIG", "GET", "maxclients"));
+        }
+    }
+
+    private static java.util.Map<String, String> settings(Reply pairs) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        List<Reply> elements = pairs.elements();
+        for (int i = 0; i < elements.size(); i += 2) {
+            out.put(new String(elements.get(i).bulkValue(), StandardCharsets.UTF_8),
+                    new String(elements.get(i + 1).bulkValue(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static Reply pairs(String... nameValues) {
+        List<Reply> out = new ArrayList<>();
+        for (String s : nameValues) {
+            out.add(Reply.bulk(s.getBytes(StandardCharsets.UTF_8)));
+        }
+        return Reply.array(out);
+    }
+
     /** Keys of several types, each set the same way on both sides. */
     static List<List<String>> fill(int keys) {
         List<List<String>> commands = new ArrayList<>();
