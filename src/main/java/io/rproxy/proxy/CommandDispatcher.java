@@ -43,7 +43,7 @@ final class CommandDispatcher {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
             }
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.ALL) {
-                wholePool.put(spec.name(), WholePool.of(classes.of(spec).detail()));
+                wholePool.put(spec.name(), WholePool.of(classes.of(spec).detail(), local.info()));
             }
         }
     }

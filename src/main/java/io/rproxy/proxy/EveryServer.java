@@ -196,10 +196,10 @@ final class EveryServer implements WholePool {
      * The one error for the client: the servers' own error when every one sent the same (Redis's syntax error,
      * SCRIPT KILL's NOTBUSY); else the failures, each naming its server, the first's error code first.
      */
-    private static Reply oneError(Reply[] replies, List<Reply> failures, String command) {
+    static Reply oneError(Reply[] replies, List<Reply> failures, String command) {
         boolean allSame = failures.size() == replies.length;
         for (Reply reply : replies) {
-            allSame &= reply.isError() && reply.equals(replies[0]) && !ProxyError.isProxyMade(reply);
+            allSame &= reply != null && reply.isError() && reply.equals(replies[0]) && !ProxyError.isProxyMade(reply);
         }
         if (allSame) {
             return replies[0];

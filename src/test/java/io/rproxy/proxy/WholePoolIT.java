@@ -9,12 +9,14 @@ import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,8 +157,8 @@ class WholePoolIT {
             assertEquals(viaDirect.call("CONFIG", "GET", "appendonly"), viaProxy.call("CONFIG", "GET", "appendonly"));
             assertEquals(settings(viaDirect.call("CONFIG", "GET", "maxmemory*")),
                     settings(viaProxy.call("CONFIG", "GET", "maxmemory*")), "in the order of each server's table");
-            assertEquals(pairs("timeout", "0", "databases", "1", "port", Integer.toString(proxy.port())),
-                    viaProxy.call("CONFIG", "GET", "timeout", "databases", "port"));
+            assertEquals(settings(pairs("timeout", "0", "databases", "1", "port", Integer.toString(proxy.port()))),
+                    settings(viaProxy.call("CONFIG", "GET", "timeout", "databases", "port")));
             assertEquals(viaDirect.call("CONFIG", "GET", "maxclients"), viaProxy.call("CONFIG", "GET", "maxclients"),
                     "no client_connections: the servers' own");
             assertEquals("*0\r\n", text(viaProxy.call("CONFIG", "GET", "requirepass")), "passwords withheld");
@@ -166,6 +168,31 @@ class WholePoolIT {
         try (ProxiedServers limited = ProxiedServers.start(1, "client_connections = 77");
              RawClient client = new RawClient(limited.proxy().port())) {
             assertEquals(pairs("maxclients", "77"), client.call("CONFIG", "GET", "maxclients"));
+        }
+    }
+
+    @Test
+    void infoKeyspaceIsTheServersSummed() {
+        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+            for (RawClient client : List.of(viaProxy, viaDirect)) {
+                client.pipeline(fill(150));
+                for (int i = 0; i < 150; i += 3) {
+                    client.call("EXPIRE", fill(150).get(i).get(1), "100000");
+                }
+            }
+            String proxied = new String(viaProxy.call("INFO", "keyspace").bulkValue(), StandardCharsets.UTF_8);
+            String one = new String(viaDirect.call("INFO", "keyspace").bulkValue(), StandardCharsets.UTF_8);
+            assertEquals(one.replaceAll("avg_ttl=\\d+", ""), proxied.replaceAll("avg_ttl=\\d+", ""));
+            // Each server estimates avg_ttl in its expire cycle (10 a second): 0 until the first has run.
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                String now = text(viaProxy.call("INFO", "keyspace"));
+                long ttl = Long.parseLong(now.replaceAll("(?s).*avg_ttl=(\\d+).*", "$1"));
+                return ttl > 90_000_000L && ttl <= 100_000_000L;
+            });
+            String all = text(viaProxy.call("INFO"));
+            assertTrue(all.contains("# Server\r\n") && all.contains("\r\n\r\n# Keyspace\r\ndb0:keys=150,expires=50,"),
+                    all);
+            assertFalse(text(viaProxy.call("INFO", "server")).contains("Keyspace"));
         }
     }
 
