@@ -109,6 +109,7 @@ class EveryCommandIT {
             "keys", List.of("keys", "*"), "scan", List.of("scan", "0", "count", "5"),
             "script|load", List.of("script", "load", "return 1"),
             "config|get", List.of("config", "get", "maxmemory-policy"),
+            "function|load", List.of("function", "load", WholePoolIT.LIBRARY),
             "script|exists", List.of("script", "exists", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "ab12"));
 
     /**

@@ -30,6 +30,8 @@ import redis.clients.jedis.Jedis;
  */
 class WholePoolIT {
     private static final String SCRIPT = "return redis.call('incr', KEYS[1])";
+    static final String LIBRARY = "#!lua name=counters\n"
+            + "redis.register_function('bump', function(keys, args) return redis.call('incr', keys[1]) end)";
 
     private static ProxiedServers proxied;
     private static RedisServer[] backends;
@@ -56,6 +58,7 @@ class WholePoolIT {
             try (Jedis jedis = s.jedis()) {
                 jedis.flushAll();
                 jedis.scriptFlush();
+                jedis.functionFlush();
             }
         });
     }
@@ -96,6 +99,37 @@ class WholePoolIT {
             assertEquals(viaDirect.call("SCRIPT", "KILL"), viaProxy.call("SCRIPT", "KILL"), "NOTBUSY everywhere");
             assertEquals(viaDirect.call("SCRIPT", "FLUSH", "SOMETIMES"), viaProxy.call("SCRIPT", "FLUSH", "SOMETIMES"),
                     "the servers' own syntax error, as it is");
+        }
+    }
+
+    @Test
+    void functionsLoadedThroughRproxyRunForKeysOnEveryServer() {
+        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+            assertEquals(viaDirect.call("FUNCTION", "LOAD", LIBRARY), viaProxy.call("FUNCTION", "LOAD", LIBRARY));
+            for (int i = 0; i < 30; i++) {
+                assertEquals(Reply.integer(1), viaProxy.call("FCALL", "bump", "1", "counter:" + i));
+            }
+            assertTrue(Stream.of(backends).allMatch(b -> dbSize(b) > 0), "FCALLs reached every server");
+            assertEquals(viaDirect.call("FUNCTION", "LIST"), viaProxy.call("FUNCTION", "LIST"));
+            assertEquals(viaDirect.call("FUNCTION", "STATS"), viaProxy.call("FUNCTION", "STATS"));
+            assertEquals(viaDirect.call("FUNCTION", "LOAD", LIBRARY), viaProxy.call("FUNCTION", "LOAD", LIBRARY),
+                    "the servers' own 'already exists', as it is");
+            Reply dump = viaProxy.call("FUNCTION", "DUMP");
+            assertEquals(viaDirect.call("FUNCTION", "DUMP"), dump);
+            assertEquals(Reply.OK, viaProxy.call("FUNCTION", "DELETE", "counters"));
+            assertTrue(viaProxy.call("FCALL", "bump", "1", "counter:0").isError());
+            assertEquals("*0\r\n", text(viaProxy.call("FUNCTION", "LIST")));
+            try (RawClient raw = new RawClient(proxy.port())) { // RESTORE takes the DUMP's bytes as they are
+                List<byte[]> restore = List.of("FUNCTION".getBytes(), "RESTORE".getBytes(), dump.bulkValue());
+                assertEquals(List.of(Reply.OK), raw.pipelineFrames(List.of(
+                        io.rproxy.resp.RespCommand.of(restore).frame())));
+            }
+            for (int i = 0; i < 30; i++) {
+                assertEquals(Reply.integer(2), viaProxy.call("FCALL", "bump", "1", "counter:" + i));
+            }
+            assertEquals(viaDirect.call("FUNCTION", "KILL"), viaProxy.call("FUNCTION", "KILL"), "NOTBUSY everywhere");
+            assertEquals(Reply.OK, viaProxy.call("FUNCTION", "FLUSH"));
+            assertEquals("*0\r\n", text(viaProxy.call("FUNCTION", "LIST")));
         }
     }
 
