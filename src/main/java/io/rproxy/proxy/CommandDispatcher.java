@@ -14,6 +14,7 @@ import io.rproxy.resp.RespCommand;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides what happens to each command of one pool's clients, by the command's class ({@link CommandClasses}):
@@ -70,6 +71,9 @@ final class CommandDispatcher {
         if (setInfo) {
             return PendingReply.of(Reply.OK);
         }
+        if (denied(spec)) {
+            return PendingReply.of(Errors.denied(spec.name(), pool.name()));
+        }
         return switch (classes.classOf(spec)) {
             case FORWARD -> forwardByKey(spec, command, client);
             case SPLIT -> split(spec, command, client);
@@ -78,6 +82,16 @@ final class CommandDispatcher {
             case ALL -> wholePool.get(spec.name()).send(command, pool, client);
             case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
         };
+    }
+
+    /** Whether the pool's deny_commands names the command, or the container of a subcommand. */
+    private boolean denied(CommandSpec spec) {
+        Set<String> deny = pool.config().denyCommands();
+        if (deny.isEmpty()) {
+            return false;
+        }
+        int bar = spec.name().indexOf('|');
+        return deny.contains(spec.name()) || bar > 0 && deny.contains(spec.name().substring(0, bar));
     }
 
     private static PendingReply error(String message) {
