@@ -168,6 +168,8 @@ final class EveryServer implements WholePool {
                 return merge.merge(replies, servers, command);
             } catch (ProtocolException e) {
                 return ProxyError.of("malformed reply to " + command + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) { // KEYS over many servers: more than one reply may hold
+                return ProxyError.of("the merged reply to " + command + " is too large: " + e.getMessage());
             }
         }
         return oneError(replies, failures, command);

@@ -15,8 +15,8 @@ import java.util.TreeMap;
 
 /**
  * INFO [section ...] for the pool: rproxy's own sections ({@link InfoCommand}), and when the Keyspace is asked for
- * (by name, or as one of all sections) every server's {@code INFO keyspace} summed, database by database:
- * {@code db0:keys=N,expires=M,avg_ttl=T}, the keys and expires summed and avg_ttl the servers' averages weighted
+ * (by name, or as one of all sections) every server's {@code INFO keyspace} summed for the pool's database
+ * ({@code redis_db}; other databases of the servers are not the pool's): {@code db0:keys=N,expires=M,avg_ttl=T}, the keys and expires summed and avg_ttl the servers' averages weighted
  * by their expiring keys. A server that fails gives one error naming it, as every whole-pool command does.
  *
  * <p>Immutable apart from what it reads; called on client threads.
@@ -44,10 +44,11 @@ final class PoolInfo implements WholePool {
             servers[p] = targets.describeServer(every.get(p));
             parts[p] = targets.send(every.get(p), INFO_KEYSPACE, sender);
         }
-        return () -> withKeyspace(own, parts, servers);
+        int database = pool.config().redisDb();
+        return () -> withKeyspace(own, parts, servers, database);
     }
 
-    private static Reply withKeyspace(String own, PendingReply[] parts, String[] servers) {
+    private static Reply withKeyspace(String own, PendingReply[] parts, String[] servers, int database) {
         Reply[] replies = new Reply[parts.length];
         List<Reply> failures = new ArrayList<>();
         Map<Integer, long[]> databases = new TreeMap<>(); // keys, expires, sum of avg_ttl * expires
@@ -73,6 +74,7 @@ final class PoolInfo implements WholePool {
             text.append("\r\n");
         }
         text.append("# Keyspace\r\n");
+        databases.keySet().removeIf(db -> db != database); // the pool's clients see only its redis_db
         databases.forEach((db, sums) -> text.append("db").append(db).append(":keys=").append(sums[0])
                 .append(",expires=").append(sums[1]).append(",avg_ttl=")
                 .append(sums[1] == 0 ? 0 : sums[2] / sums[1]).append("\r\n"));

@@ -230,6 +230,20 @@ class WholePoolIT {
         }
     }
 
+    @Test
+    void infoKeyspaceShowsOnlyThePoolsDatabase() {
+        try (ProxiedServers db3 = ProxiedServers.start(2, "redis_db = 3");
+             RawClient client = new RawClient(db3.proxy().port())) {
+            client.pipeline(fill(20));
+            try (Jedis other = db3.redis()[0].jedis()) {
+                other.set("another-tenant", "in db0");
+            }
+            String keyspace = new String(client.call("INFO", "keyspace").bulkValue(), StandardCharsets.UTF_8);
+            assertEquals("# Keyspace\r\ndb3:keys=20,expires=0,avg_ttl=0\r\n", keyspace);
+            assertEquals(Reply.integer(20), client.call("DBSIZE"));
+        }
+    }
+
     private static java.util.Map<String, String> settings(Reply pairs) {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         List<Reply> elements = pairs.elements();
