@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * The commands the proxy answers itself, without a backend, as redis-server answers them: the connection's own
  * (PING, ECHO, QUIT, AUTH, HELLO, SELECT, RESET, CLIENT SETNAME/GETNAME/ID/SETINFO), and the few about the
- * server that a proxy answers for itself (TIME, COMMAND COUNT; and INFO's own sections, {@link #info}). Which commands are local is data:
- * {@code command-classes.tsv}.
+ * server that a proxy answers for itself (TIME, COMMAND COUNT; and INFO's own sections, {@link #info}). Which
+ * commands are local is data: {@code command-classes.tsv}.
  *
  * <p>Immutable; called on each client's own thread.
  */

@@ -16,8 +16,9 @@ import java.util.TreeMap;
 /**
  * INFO [section ...] for the pool: rproxy's own sections ({@link InfoCommand}), and when the Keyspace is asked for
  * (by name, or as one of all sections) every server's {@code INFO keyspace} summed for the pool's database
- * ({@code redis_db}; other databases of the servers are not the pool's): {@code db0:keys=N,expires=M,avg_ttl=T}, the keys and expires summed and avg_ttl the servers' averages weighted
- * by their expiring keys. A server that fails gives one error naming it, as every whole-pool command does.
+ * ({@code redis_db}; other databases of the servers are not the pool's): {@code db0:keys=N,expires=M,avg_ttl=T},
+ * the keys and expires summed and avg_ttl the servers' averages weighted by their expiring keys. A server that
+ * fails gives one error naming it, as every whole-pool command does.
  *
  * <p>Immutable apart from what it reads; called on client threads.
  */

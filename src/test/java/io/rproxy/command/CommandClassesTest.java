@@ -30,7 +30,8 @@ class CommandClassesTest {
         "get, FORWARD", "eval, FORWARD", "zunionstore, FORWARD", "object|encoding, FORWARD", "sort, FORWARD",
         "mget, SPLIT", "exists, SPLIT", "ping, LOCAL", "info, ALL", "command|count, LOCAL",
         "command, ANY", "command|docs, ANY", "keys, ALL", "scan, ALL", "script|load, ALL", "flushall, ALL",
-        "swapdb, REFUSE", "function|load, ALL", "function|list, ANY", "script|debug, REFUSE", "blpop, REFUSE", "xread, REFUSE", "multi, REFUSE",
+        "swapdb, REFUSE", "function|load, ALL", "function|list, ANY", "script|debug, REFUSE", "blpop, REFUSE",
+        "xread, REFUSE", "multi, REFUSE",
         "watch, REFUSE", "subscribe, REFUSE", "client|kill, REFUSE", "config|get, ALL", "config|set, REFUSE",
     })
     void classesOfWellKnownCommands(String name, CommandClass expected) {

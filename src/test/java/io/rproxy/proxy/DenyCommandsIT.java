@@ -29,7 +29,8 @@ class DenyCommandsIT {
              RunningProxy proxy = RunningProxy.start(toml(admin, port, redis, "[\"FLUSHALL\", \"flushdb\", \"Keys\"]"));
              RawClient client = new RawClient(port)) {
             client.call("SET", "k", "v");
-            for (List<String> denied : List.of(List.of("FLUSHALL"), List.of("flushdb", "async"), List.of("KEYS", "*"))) {
+            for (List<String> denied : List.of(List.of("FLUSHALL"), List.of("flushdb", "async"),
+                    List.of("KEYS", "*"))) {
                 assertEquals(Reply.error("NOPERM rproxy: command '" + denied.getFirst().toLowerCase()
                         + "' is denied in pool 'test' (deny_commands)"), client.call(denied));
             }

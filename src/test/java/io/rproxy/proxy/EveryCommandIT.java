@@ -113,8 +113,8 @@ class EveryCommandIT {
             "script|exists", List.of("script", "exists", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "ab12"));
 
     /**
-     * On empty servers: every backend ran it (CONFIG GET: one) and the reply is Redis's; SCAN's first page comes from the first
-     * server alone, with the cursor of the second server's start.
+     * On empty servers: every backend ran it (CONFIG GET: one) and the reply is Redis's; SCAN's first page comes from
+     * the first server alone, with the cursor of the second server's start.
      */
     private void checkWholePool(CommandSpec spec, List<String> request) {
         Reply reply = proxyReply(request);
