@@ -8,6 +8,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.rproxy.harness.Harness;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.resp.Reply;
@@ -18,10 +19,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -31,7 +34,7 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * SCAN over pools of 1, 3 and 5 redis-servers against one redis-server holding the same keys of five types:
  * every option (MATCH, COUNT, TYPE), while other keys are written and deleted; the cursor rproxy cannot decode;
- * Jedis's {@code ScanParams} loop and Lettuce's {@code ScanIterator}.
+ * Jedis's {@code ScanParams} loop, Lettuce's {@code ScanIterator} and {@code redis-cli --scan}.
  */
 class ScanIT {
     private static final int KEYS = 300;
@@ -125,6 +128,28 @@ class ScanIT {
                 lettuce.shutdown();
             }
         }
+    }
+
+    @Test
+    void redisCliScan() throws Exception {
+        try (ProxiedServers pool = ProxiedServers.start(3, "hash = \"murmur\"")) {
+            try (RawClient client = new RawClient(pool.proxy().port())) {
+                client.pipeline(WholePoolIT.fill(KEYS));
+            }
+            assertEquals(redisCliScan(direct.port()), redisCliScan(pool.proxy().port()));
+            assertEquals(KEYS / 5, redisCliScan(pool.proxy().port(), "--pattern", "h:*").size());
+        }
+    }
+
+    private static Set<String> redisCliScan(int port, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Harness.requireRedisCli().toString(), "-h", "127.0.0.1",
+                "-p", Integer.toString(port), "--scan"));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "redis-cli --scan finished");
+        assertEquals(0, process.exitValue(), out);
+        return new TreeSet<>(out.lines().toList());
     }
 
     private static Set<String> jedisScan(Jedis jedis, ScanParams params) {
