@@ -8,6 +8,7 @@ import io.rproxy.routing.WeightedServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.IntStream;
 import java.util.random.RandomGenerator;
 
 /**
@@ -75,6 +76,11 @@ public final class ShardedServers implements Targets {
         BackendRequest request = new BackendRequest(frame);
         servers.get(target).send(request, sender);
         return request;
+    }
+
+    @Override
+    public List<Integer> everyTarget() {
+        return IntStream.range(0, servers.size()).boxed().toList();
     }
 
     @Override

@@ -37,6 +37,19 @@ public interface Targets {
     /** How errors name a target: the server ({@code redis2 (127.0.0.1:6380)}), or a cluster pool's slot. */
     String describe(int target);
 
+    /**
+     * One target per server of the pool, for commands every server must run (FLUSHDB, SCRIPT LOAD, SCAN): a
+     * sharded pool's configured servers, ejected ones included (a command for the whole pool fails, naming them,
+     * rather than quietly skip the keys they hold), in configuration order; a cluster pool's masters now, one slot
+     * each, in slot map order.
+     */
+    List<Integer> everyTarget();
+
+    /** How errors name the server of one of {@link #everyTarget}: the server, or a cluster master and its slot. */
+    default String describeServer(int target) {
+        return describe(target);
+    }
+
     /** The error for keys of one command that live on different targets, in the pool kind's own wording. */
     Reply crossSlot();
 

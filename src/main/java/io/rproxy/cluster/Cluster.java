@@ -129,6 +129,23 @@ public final class Cluster implements Targets {
         return "slot " + slot;
     }
 
+    /** The first slot of each master of the map last read: a keyless command sent there runs on that master. */
+    @Override
+    public List<Integer> everyTarget() {
+        List<Integer> slots = new ArrayList<>();
+        for (SlotMap.Node node : map.nodes()) {
+            if (node.role() == SlotMap.Role.MASTER && !node.slots().isEmpty()) {
+                slots.add(node.slots().getFirst().first());
+            }
+        }
+        return slots;
+    }
+
+    @Override
+    public String describeServer(int slot) {
+        return "master " + owner(slot) + " (slot " + slot + ")";
+    }
+
     @Override
     public Reply crossSlot() {
         return CROSSSLOT;

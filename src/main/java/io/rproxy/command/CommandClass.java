@@ -15,6 +15,8 @@ public enum CommandClass {
     LOCAL,
     /** No key, and every server gives the same answer (COMMAND DOCS, help texts): sent to any one server. */
     ANY,
+    /** Keyless, for the whole pool (FLUSHDB, DBSIZE, SCRIPT LOAD, SCAN): sent to every server, replies merged. */
+    ALL,
     /** Meaningless or unsafe through a sharding proxy: refused with an error, the connection stays open. */
     REFUSE;
 

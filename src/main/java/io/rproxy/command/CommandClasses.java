@@ -17,7 +17,8 @@ import java.util.Set;
  * The class of every runnable command of a {@link CommandTable}, loaded once from the hand-written
  * {@code command-classes.tsv} (its header explains each class and detail). Loading checks the file against the
  * table: every runnable entry classified exactly once, no name the table does not know, a {@code forward}
- * command has keys to route by, a {@code split} names a known merge and a {@code refuse} a known reason.
+ * command has keys to route by, a {@code split} names a known merge, an
+ * {@code all} a known shape and a {@code refuse} a known reason.
  *
  * <p>Immutable after construction and shared by every client thread.
  */
@@ -25,6 +26,9 @@ public final class CommandClasses {
     static final String RESOURCE = "command-classes.tsv";
     /** The merges a split command may name: how its parts' replies become one. */
     public static final Set<String> SPLIT_MERGES = Set.of("in-order", "all-ok", "sum");
+    /** What an {@code all} command does with the pool's servers: a merge of every server's reply, or a scan. */
+    public static final Set<String> ALL_SHAPES = Set.of("all-ok", "any-ok", "sum", "concat", "same", "and",
+            "random", "scan", "config", "info");
     /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
             "scripting", "blocking", "pubsub", "transaction");
@@ -96,6 +100,7 @@ public final class CommandClasses {
         String detail = entry.detail();
         boolean detailOk = switch (entry.commandClass()) {
             case SPLIT -> SPLIT_MERGES.contains(detail);
+            case ALL -> ALL_SHAPES.contains(detail);
             case REFUSE -> REFUSAL_REASONS.contains(detail);
             case FORWARD, LOCAL, ANY -> detail.equals("-");
         };

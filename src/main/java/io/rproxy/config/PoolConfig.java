@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +27,9 @@ import java.util.regex.Pattern;
  *                           Redis's client-output-buffer-limit; 0 for no limit
  * @param clientQueryBufferLimit  bytes of requests one client may have awaiting replies before rproxy stops
  *                           reading it until they are answered (backpressure, not a disconnect); 0 for no limit
+ * @param denyCommands       commands the pool refuses (deny_commands), lower-case full names as the command table
+ *                           spells them ({@code flushall}, {@code config|get}); a container ({@code script}) stands
+ *                           for all its subcommands
  */
 public record PoolConfig(
         String name,
@@ -48,7 +52,8 @@ public record PoolConfig(
         boolean cluster,
         int clientConnections,
         long clientOutputBufferLimit,
-        long clientQueryBufferLimit) {
+        long clientQueryBufferLimit,
+        Set<String> denyCommands) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -90,9 +95,22 @@ public record PoolConfig(
             throw new IllegalArgumentException("redisAuth must not be empty; leave it out for no password");
         }
         servers = List.copyOf(servers);
+        denyCommands = Set.copyOf(denyCommands);
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' has no servers");
         }
+    }
+
+    /** A pool that refuses no command of its own (no {@code deny_commands}). */
+    public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
+                      Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
+                      int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
+                      Duration serverRetryTimeout, int serverFailureLimit, boolean tcpKeepalive, boolean reusePort,
+                      List<ServerSpec> servers, boolean cluster, int clientConnections, long clientOutputBufferLimit,
+                      long clientQueryBufferLimit) {
+        this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
+                serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
+                servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit, Set.of());
     }
 
     /** A pool with the default client buffer limits. */

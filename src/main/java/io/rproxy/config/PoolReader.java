@@ -1,11 +1,15 @@
 package io.rproxy.config;
 
+import io.rproxy.command.CommandTable;
 import io.rproxy.routing.Distribution;
 import io.rproxy.routing.HashFunction;
 import io.rproxy.routing.HashTag;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +26,7 @@ final class PoolReader {
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "redis", "redis_auth", "redis_db",
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
             "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections",
-            "client_output_buffer_limit", "client_query_buffer_limit");
+            "client_output_buffer_limit", "client_query_buffer_limit", "deny_commands");
     /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
     private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
@@ -76,6 +80,7 @@ final class PoolReader {
                 .orElse(PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT);
         long queryLimit = table.bytes("client_query_buffer_limit", 0)
                 .orElse(PoolConfig.DEFAULT_CLIENT_QUERY_BUFFER_LIMIT);
+        Set<String> denied = denyCommands();
         List<ServerSpec> servers = cluster ? seeds() : servers();
         if (problems.count() > before || listen.isEmpty()) {
             return Optional.empty();
@@ -83,7 +88,7 @@ final class PoolReader {
         try {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
-                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit));
+                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit, denied));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());
@@ -122,6 +127,38 @@ final class PoolReader {
             }
             return Optional.of(new HashTag((byte) text.charAt(0), (byte) text.charAt(1)));
         });
+    }
+
+    /**
+     * deny_commands: names of the command table, case-insensitive, a subcommand as {@code "config|get"} or
+     * {@code "config get"}; a name the table does not know is a problem (a typo would deny nothing).
+     */
+    private Set<String> denyCommands() {
+        TomlArray array = table.array("deny_commands").orElse(null);
+        if (array == null) {
+            return Set.of();
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof String text)) {
+                table.problem("deny_commands", "entry " + (i + 1) + ": expected a command name as a string, got "
+                        + TableReader.describe(array.get(i)));
+                continue;
+            }
+            String name = text.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", "|");
+            if (CommandNames.TABLE.byName(name) == null) {
+                table.problem("deny_commands", "'" + text + "' is not a command of Redis "
+                        + CommandNames.TABLE.redisVersion() + " (a subcommand is written \"config|get\")");
+            } else {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** The command table, read once: deny_commands is checked against it at every load and reload. */
+    private static final class CommandNames {
+        static final CommandTable TABLE = CommandTable.load();
     }
 
     /** twemproxy's {@code redis: true} is accepted so nutcracker.yml translates key for key; false is not. */

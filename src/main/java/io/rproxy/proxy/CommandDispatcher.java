@@ -14,12 +14,13 @@ import io.rproxy.resp.RespCommand;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides what happens to each command of one pool's clients, by the command's class ({@link CommandClasses}):
- * forwarded by key to the server that owns its keys, split over several servers and merged, answered by the
- * proxy, sent to any one server, or refused with a clear error. Checks come first, in redis-server's order:
- * unknown command, arity, authentication.
+ * forwarded by key to the server that owns its keys, split over several servers and merged, sent to every server
+ * ({@link WholePool}), answered by the proxy, sent to any one server, or refused with a clear error. Checks come
+ * first, in redis-server's order: unknown command, arity, authentication.
  *
  * <p>Stateless apart from its pool; called on each client's own thread.
  */
@@ -30,6 +31,8 @@ final class CommandDispatcher {
     private final LocalCommands local;
     /** The splitter of each split command, by full name, from its merge in the class table. */
     private final Map<String, Splitter> splitters = new HashMap<>();
+    /** The shape of each whole-pool command, by full name, from its detail in the class table. */
+    private final Map<String, WholePool> wholePool = new HashMap<>();
 
     CommandDispatcher(Pool pool, CommandTable table, CommandClasses classes, Clock clock) {
         this.pool = pool;
@@ -39,6 +42,9 @@ final class CommandDispatcher {
         for (CommandSpec spec : table) {
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
+            }
+            if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.ALL) {
+                wholePool.put(spec.name(), WholePool.of(classes.of(spec).detail(), local.info()));
             }
         }
     }
@@ -65,13 +71,27 @@ final class CommandDispatcher {
         if (setInfo) {
             return PendingReply.of(Reply.OK);
         }
+        if (denied(spec)) {
+            return PendingReply.of(Errors.denied(spec.name(), pool.name()));
+        }
         return switch (classes.classOf(spec)) {
             case FORWARD -> forwardByKey(spec, command, client);
             case SPLIT -> split(spec, command, client);
             case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
             case ANY -> send(pool.targets().any(client.id()), command, client);
+            case ALL -> wholePool.get(spec.name()).send(command, pool, client);
             case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
         };
+    }
+
+    /** Whether the pool's deny_commands names the command, or the container of a subcommand. */
+    private boolean denied(CommandSpec spec) {
+        Set<String> deny = pool.config().denyCommands();
+        if (deny.isEmpty()) {
+            return false;
+        }
+        int bar = spec.name().indexOf('|');
+        return deny.contains(spec.name()) || bar > 0 && deny.contains(spec.name().substring(0, bar));
     }
 
     private static PendingReply error(String message) {

@@ -21,6 +21,12 @@ final class Errors {
         return Reply.error("ERR command '" + commandName + "' is not supported by rproxy");
     }
 
+    /** A command the pool's deny_commands lists: NOPERM, as Redis answers a command an ACL forbids. */
+    static Reply denied(String commandName, String poolName) {
+        return Reply.error("NOPERM rproxy: command '" + commandName + "' is denied in pool '" + poolName
+                + "' (deny_commands)");
+    }
+
     /** A command whose keys are optional (EVAL, FCALL) sent without any: nothing says which server to use. */
     static Reply noKeys(String commandName) {
         return ProxyError.of("'" + commandName + "' without keys cannot be routed to a server; "

@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 
 /**
  * INFO [section ...] answered by the proxy about itself, in redis-server's format ({@code # Section} lines, then
- * {@code key:value\r\n} fields, a blank line between sections) so clients that parse INFO keep working. No
- * section describes the backends: their keyspace, memory and replication are per server, and a client asking
- * one proxy connection for them would get one server's numbers as if they were the whole pool's.
+ * {@code key:value\r\n} fields, a blank line between sections) so clients that parse INFO keep working. Of the
+ * backends only the Keyspace is shown, summed over the servers ({@link PoolInfo}): their memory and replication
+ * are per server, and a client asking one proxy connection for them would get one server's numbers as if they
+ * were the whole pool's.
  *
  * <p>Immutable apart from what it reads; called on client threads.
  */
@@ -40,11 +41,12 @@ final class InfoCommand {
 
     /** Sections as redis-server picks them: none, {@code default}, {@code all} or {@code everything} mean all. */
     Reply answer(RespCommand command) {
-        boolean all = command.argCount() == 1;
-        for (int i = 1; i < command.argCount(); i++) {
-            all |= command.argEqualsIgnoreCase(i, "default") || command.argEqualsIgnoreCase(i, "all")
-                    || command.argEqualsIgnoreCase(i, "everything");
-        }
+        return Reply.bulk(text(command).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The text of rproxy's own sections the command asks for, without the servers' Keyspace. */
+    String text(RespCommand command) {
+        boolean all = asksForAll(command);
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, Supplier<Map<String, String>>> section : sections.entrySet()) {
             if (all || named(command, section.getKey())) {
@@ -55,7 +57,21 @@ final class InfoCommand {
                 section.getValue().get().forEach((k, v) -> text.append(k).append(':').append(v).append("\r\n"));
             }
         }
-        return Reply.bulk(text.toString().getBytes(StandardCharsets.UTF_8));
+        return text.toString();
+    }
+
+    /** Whether the command asks for {@code section} (lower case), by name or as one of all sections. */
+    static boolean asks(RespCommand command, String section) {
+        return asksForAll(command) || named(command, section);
+    }
+
+    private static boolean asksForAll(RespCommand command) {
+        boolean all = command.argCount() == 1;
+        for (int i = 1; i < command.argCount(); i++) {
+            all |= command.argEqualsIgnoreCase(i, "default") || command.argEqualsIgnoreCase(i, "all")
+                    || command.argEqualsIgnoreCase(i, "everything");
+        }
+        return all;
     }
 
     private static boolean named(RespCommand command, String section) {

@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * The commands the proxy answers itself, without a backend, as redis-server answers them: the connection's own
  * (PING, ECHO, QUIT, AUTH, HELLO, SELECT, RESET, CLIENT SETNAME/GETNAME/ID/SETINFO), and the few about the
- * server that a proxy answers for itself (INFO, TIME, COMMAND COUNT). Which commands are local is data:
- * {@code command-classes.tsv}.
+ * server that a proxy answers for itself (TIME, COMMAND COUNT; and INFO's own sections, {@link #info}). Which
+ * commands are local is data: {@code command-classes.tsv}.
  *
  * <p>Immutable; called on each client's own thread.
  */
@@ -77,11 +77,15 @@ final class LocalCommands {
                 client.reset(password.isEmpty());
                 yield RESET;
             }
-            case "info" -> info.answer(command);
             case "time" -> time();
             case "command|count" -> commandCount;
             default -> throw new IllegalArgumentException("'" + name + "' is not a local command");
         };
+    }
+
+    /** The pool's own INFO sections, which INFO (a whole-pool command) completes with the servers' Keyspace. */
+    InfoCommand info() {
+        return info;
     }
 
     /** TIME: the proxy's clock as Redis writes it, seconds and microseconds as two bulk strings. */

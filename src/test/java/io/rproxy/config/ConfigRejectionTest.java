@@ -52,6 +52,14 @@ class ConfigRejectionTest {
                 new Case("nutcracker's listen spelling", alpha("servers_connections = 2"), 4,
                         "pools.alpha.servers_connections", "did you mean 'server_connections'?"),
 
+                // deny_commands: names of the command table only
+                new Case("deny_commands typo", alpha("deny_commands = [\"flushall\", \"flushal\"]"), 4,
+                        "pools.alpha.deny_commands", "'flushal' is not a command of Redis 7.0.15"),
+                new Case("deny_commands not a string", alpha("deny_commands = [\"keys\", 3]"), 4,
+                        "pools.alpha.deny_commands", "entry 2: expected a command name as a string"),
+                new Case("deny_commands unknown subcommand", alpha("deny_commands = [\"config nosuch\"]"), 4,
+                        "pools.alpha.deny_commands", "'config nosuch' is not a command"),
+
                 // sizes
                 new Case("size with an unknown unit", alpha("client_output_buffer_limit = \"64mib\""), 4,
                         "pools.alpha.client_output_buffer_limit", "expected a size in bytes: an integer or a string"

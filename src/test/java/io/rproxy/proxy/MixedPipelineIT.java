@@ -50,7 +50,8 @@ class MixedPipelineIT {
             add(requests, expected, List.of("MGET", key, "nokey:" + i, previous),
                     Reply.array(List.of(bulk("v" + i), Reply.NULL_BULK, previousValue)));
             add(requests, expected, List.of("PING", "p" + i), bulk("p" + i));
-            add(requests, expected, List.of("KEYS", "*"), Reply.error("ERR command 'keys' is not supported by rproxy"));
+            add(requests, expected, List.of("SWAPDB", "0", "1"),
+                    Reply.error("ERR command 'swapdb' is not supported by rproxy"));
             add(requests, expected, List.of("GET"), Reply.error("ERR wrong number of arguments for 'get' command"));
             add(requests, expected, List.of("EXISTS", key, previous, "nokey:" + i), Reply.integer(i == 0 ? 1 : 2));
             add(requests, expected, List.of("CLIENT", "KILL", "ID", "1"),
