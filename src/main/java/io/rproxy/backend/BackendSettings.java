@@ -26,6 +26,16 @@ public record BackendSettings(Optional<String> password, int database, Optional<
                 pool.autoEjectHosts(), pool.serverFailureLimit(), pool.serverRetryTimeout());
     }
 
+    /**
+     * Dedicated connections (transactions, WATCH, blocking commands) one server may have leased at once; a lease
+     * past it fails at once. Not yet a pool key.
+     */
+    static final int MAX_DEDICATED_CONNECTIONS = 64;
+
+    int maxDedicatedConnections() {
+        return MAX_DEDICATED_CONNECTIONS;
+    }
+
     /** The same settings with ejection off (a Redis Cluster's nodes: the cluster fails a master over itself). */
     public BackendSettings withoutEjection() {
         return new BackendSettings(password, database, timeout, connectTimeout, tcpKeepAlive, limits, outboxCapacity,

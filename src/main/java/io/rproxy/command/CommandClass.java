@@ -16,7 +16,12 @@ public enum CommandClass {
     /** No key, and every server gives the same answer (COMMAND DOCS, help texts): sent to any one server. */
     ANY,
     /** Meaningless or unsafe through a sharding proxy: refused with an error, the connection stays open. */
-    REFUSE;
+    REFUSE,
+    /**
+     * Holds state on a backend connection (transactions, blocking commands): run on a connection the client's
+     * session leases for as long as the state lasts, never on a shared one.
+     */
+    STATEFUL;
 
     /** The file's spelling: lower case. */
     String fileName() {

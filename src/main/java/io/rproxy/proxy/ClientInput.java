@@ -3,6 +3,7 @@ package io.rproxy.proxy;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 
 /**
  * A client's socket input that lets its session finish what it owes before a read that would block: the
@@ -24,6 +25,8 @@ final class ClientInput extends FilterInputStream {
     }
 
     private final Owed owed;
+    /** A read made by a leave watcher, that the session's next read takes first; null when none. */
+    private Prefetch prefetch;
 
     ClientInput(InputStream in, Owed owed) {
         super(in);
@@ -32,19 +35,94 @@ final class ClientInput extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        beforeRead();
-        return super.read();
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         beforeRead();
+        if (prefetch != null) {
+            return takePrefetched(b, off, len);
+        }
         return super.read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+        Prefetch p = prefetch;
+        if (p != null) {
+            return p.done() ? Math.max(0, p.count - p.taken) : 0;
+        }
+        return super.available();
+    }
+
+    /**
+     * While the session waits on something other than its client (a blocking command), one read of the client's
+     * socket runs on a watcher thread: when it finds the client gone (end of stream, a reset), {@code onLeave}
+     * runs at once on that thread. Whatever it reads is kept for the session's next read, so nothing is lost;
+     * a client that sends more meanwhile is no longer watched. The session's next read waits for the watcher's.
+     */
+    void watchForLeave(Runnable onLeave) {
+        if (prefetch != null) {
+            return; // the last watcher's read is still out, and still watching
+        }
+        Prefetch p = new Prefetch();
+        p.thread = Thread.ofVirtual().name("client-watch").start(() -> {
+            try {
+                p.count = in.read(p.bytes);
+                if (p.count < 0) {
+                    onLeave.run();
+                }
+            } catch (IOException e) {
+                p.error = e;
+                onLeave.run();
+            }
+        });
+        prefetch = p;
+    }
+
+    private int takePrefetched(byte[] b, int off, int len) throws IOException {
+        Prefetch p = prefetch;
+        try {
+            p.thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the client watcher");
+        }
+        if (p.error != null) {
+            prefetch = null;
+            throw p.error;
+        }
+        if (p.count < 0) {
+            prefetch = null;
+            return -1;
+        }
+        int n = Math.min(len, p.count - p.taken);
+        System.arraycopy(p.bytes, p.taken, b, off, n);
+        p.taken += n;
+        if (p.taken == p.count) {
+            prefetch = null;
+        }
+        return n;
+    }
+
+    /** One watcher's read: its fields are written by the watcher and read by the session after join(). */
+    private static final class Prefetch {
+        final byte[] bytes = new byte[4096];
+        Thread thread;
+        int count;
+        int taken;
+        IOException error;
+
+        boolean done() {
+            return !thread.isAlive();
+        }
     }
 
     /** available() is asked only when something is owed, so a client waiting for nothing costs no system call. */
     private void beforeRead() throws IOException {
-        if (owed.any() && in.available() == 0) {
+        if (owed.any() && available() == 0) {
             owed.settle();
         }
     }

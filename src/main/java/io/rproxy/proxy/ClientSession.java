@@ -9,6 +9,7 @@ import io.rproxy.resp.RespCommand;
 import io.rproxy.resp.RespReader;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -124,14 +125,18 @@ final class ClientSession implements Runnable {
                 }
             });
             RespReader reader = new RespReader(input, listener.limits(), READ_BUFFER);
+            state.hooks(new StatefulHooks(this, input, out));
             clean = serve(reader, out);
         } catch (EOFException e) {
             log.debug("client {} closed its connection inside a request", state.id());
         } catch (IOException e) {
             log.debug("client {} connection failed: {}", state.id(), e.getMessage());
+        } catch (UncheckedIOException e) {
+            log.debug("client {} connection failed: {}", state.id(), e.getMessage());
         } catch (RuntimeException e) {
             log.error("client {} session failed", state.id(), e);
         } finally {
+            state.transaction().abandon(); // a client that leaves mid-state has its dedicated connection closed
             state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written
             output.close(); // what it held is given back; replies still to come are dropped as they land
             pinned = null;
@@ -204,7 +209,7 @@ final class ClientSession implements Runnable {
         }
     }
 
-    private void writeOutstanding(ReplyWriter out) throws IOException {
+    void writeOutstanding(ReplyWriter out) throws IOException {
         // A full window answered with replies that would fit twice as many: the client may have more in flight.
         Generation grow = outstanding.size() >= window && window < MAX_OUTSTANDING ? pinned : null;
         // Before the first write to the client, which blocks when it does not read: a reply that is already

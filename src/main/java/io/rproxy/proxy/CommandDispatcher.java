@@ -28,6 +28,7 @@ final class CommandDispatcher {
     private final CommandTable table;
     private final CommandClasses classes;
     private final LocalCommands local;
+    private final StatefulCommands stateful;
     /** The splitter of each split command, by full name, from its merge in the class table. */
     private final Map<String, Splitter> splitters = new HashMap<>();
 
@@ -36,6 +37,7 @@ final class CommandDispatcher {
         this.table = table;
         this.classes = classes;
         this.local = new LocalCommands(pool, table, clock);
+        this.stateful = new StatefulCommands(pool);
         for (CommandSpec spec : table) {
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
@@ -49,29 +51,58 @@ final class CommandDispatcher {
 
     PendingReply dispatch(RespCommand command, ClientState client) {
         CommandSpec spec = table.lookup(command);
-        if (spec == null) {
-            return error(CommandErrors.unknownCommand(command));
+        Reply rejected = rejection(spec, command, client);
+        Transaction tx = client.transaction();
+        if (rejected != null && spec != null && spec.name().equals("exec")) {
+            return PendingReply.of(StatefulCommands.execRejected(rejected, tx));
         }
-        if (!spec.arityAllows(command.argCount())) {
-            return error(CommandErrors.wrongArity(spec));
+        if (tx.queuing() && StatefulCommands.queuedInsideMulti(spec)) {
+            // After MULTI nothing of the client's runs until EXEC: a command is queued, or refused and dooms it.
+            CommandClass commandClass = rejected != null ? null
+                    : LocalCommands.isClientSetInfo(command) ? CommandClass.LOCAL : classOf(spec);
+            return PendingReply.of(stateful.queue(spec, commandClass, command, rejected, client));
         }
-        boolean setInfo = LocalCommands.isClientSetInfo(command); // Redis 7.2's, not in the 7.0 table
-        if (spec.hasSubcommands() && command.argCount() > 1 && !setInfo) { // COMMAND alone runs, COMMAND FOO not
-            return error(CommandErrors.unknownSubcommand(command));
+        if (rejected != null) {
+            return PendingReply.of(rejected);
         }
-        if (!client.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
-            return PendingReply.of(Errors.NOAUTH);
-        }
-        if (setInfo) {
+        if (LocalCommands.isClientSetInfo(command)) {
             return PendingReply.of(Reply.OK);
         }
-        return switch (classes.classOf(spec)) {
+        return switch (classOf(spec)) {
             case FORWARD -> forwardByKey(spec, command, client);
             case SPLIT -> split(spec, command, client);
             case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
             case ANY -> send(pool.targets().any(client.id()), command, client);
             case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
+            case STATEFUL -> stateful(spec, command, client);
         };
+    }
+
+    private CommandClass classOf(CommandSpec spec) {
+        return classes.classOf(spec);
+    }
+
+    /** The error a command gets before its class is looked at, in redis-server's order; null when none. */
+    private static Reply rejection(CommandSpec spec, RespCommand command, ClientState client) {
+        if (spec == null) {
+            return Reply.error(CommandErrors.unknownCommand(command));
+        }
+        if (!spec.arityAllows(command.argCount())) {
+            return Reply.error(CommandErrors.wrongArity(spec));
+        }
+        boolean setInfo = LocalCommands.isClientSetInfo(command); // Redis 7.2's, not in the 7.0 table
+        if (spec.hasSubcommands() && command.argCount() > 1 && !setInfo) { // COMMAND alone runs, COMMAND FOO not
+            return Reply.error(CommandErrors.unknownSubcommand(command));
+        }
+        if (!client.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
+            return Errors.NOAUTH;
+        }
+        return null;
+    }
+
+    private PendingReply stateful(CommandSpec spec, RespCommand command, ClientState client) {
+        Reply reply = stateful.run(spec, command, client);
+        return reply == null ? forwardByKey(spec, command, client) : PendingReply.of(reply);
     }
 
     private static PendingReply error(String message) {
