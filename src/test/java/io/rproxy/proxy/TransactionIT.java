@@ -143,6 +143,12 @@ class TransactionIT {
 
     /** Two untagged keys that live on different servers. */
     private static String[] keysOnTwoServers() {
+        return keysOnTwoServers(proxied);
+    }
+
+    /** Two untagged keys that live on different servers of {@code proxied} (which it empties). */
+    static String[] keysOnTwoServers(ProxiedServers proxied) {
+        RunningProxy proxy = proxied.proxy();
         try (Jedis jedis = proxy.jedis()) {
             for (int i = 0; i < 100; i++) {
                 jedis.set("probe" + i, "x");
