@@ -146,8 +146,12 @@ class BlockingIT {
         }
     }
 
-    /** Blocked clients over all the backends, as the servers count them. */
     static long blockedClients() {
+        return blockedClients(proxied);
+    }
+
+    /** Blocked clients over all the backends, as the servers count them. */
+    static long blockedClients(ProxiedServers proxied) {
         long sum = 0;
         for (RedisServer server : proxied.redis()) {
             try (Jedis jedis = server.jedis()) {
