@@ -83,7 +83,7 @@ public final class BackendServer {
         this.runtime = runtime;
         this.distributionChanged = distributionChanged;
         this.connections = new AtomicReferenceArray<>(connectionCount);
-        this.dedicated = new DedicatedConnections(spec, settings, settings.maxDedicatedConnections());
+        this.dedicated = new DedicatedConnections(spec, settings, settings.maxDedicatedConnections(), stats);
     }
 
     /** This server's connections for stateful clients (transactions, blocking commands). */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A connection to one server that one client session owns for as long as it holds state there (a transaction, a
@@ -25,13 +26,17 @@ public final class DedicatedConnection {
     /** The pool's timeout in ms, 0 for none: it bounds every reply, on top of a blocking command's own time. */
     private final long timeoutMs;
     private final DedicatedConnections owner;
+    private final ServerStats stats;
+    /** Set once by the first close, which alone counts the connection out of the open ones. */
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean dead;
     /** Set by {@link #abort}: the read that fails next says the client left, not the server. */
     private volatile boolean aborted;
 
     DedicatedConnection(ServerSpec server, ServerSocketOpener.Opened opened, Optional<Duration> timeout,
-                        DedicatedConnections owner) {
+                        DedicatedConnections owner, ServerStats stats) {
         this.server = server;
+        this.stats = stats;
         this.opened = opened;
         this.timeoutMs = timeout.map(Duration::toMillis).orElse(0L);
         this.owner = owner;
@@ -59,19 +64,31 @@ public final class DedicatedConnection {
         try {
             for (byte[] frame : frames) {
                 opened.out().write(frame);
+                stats.requests.increment();
+                stats.requestBytes.add(frame.length);
             }
             opened.out().flush();
             List<Reply> replies = new ArrayList<>(frames.size());
             for (int i = 0; i < frames.size(); i++) {
                 boolean last = i == frames.size() - 1;
                 opened.socket().setSoTimeout(readTimeout(last ? blockMs : 0));
-                replies.add(opened.in().readReply());
+                Reply reply = opened.in().readReply();
+                if (reply == null) {
+                    throw new java.io.EOFException("connection closed by server");
+                }
+                stats.responses.increment();
+                stats.responseBytes.add(reply.bytes().length);
+                replies.add(reply);
             }
             return replies;
         } catch (SocketTimeoutException e) {
+            stats.timeouts.increment();
             close();
             throw new BackendException(server.describe() + " timed out on a dedicated connection", e);
         } catch (IOException | ProtocolException e) {
+            if (!aborted) {
+                stats.connectionErrors.increment();
+            }
             close();
             String why = aborted ? "closed: the client left" : ServerSocketOpener.describe(e);
             throw new BackendException(server.describe() + " dedicated connection failed: " + why, e);
@@ -100,6 +117,9 @@ public final class DedicatedConnection {
     void close() {
         dead = true;
         ServerSocketOpener.closeQuietly(opened.socket());
+        if (closed.compareAndSet(false, true)) {
+            stats.openConnections.decrementAndGet();
+        }
     }
 
     /** Gives the connection back: to the server's idle reserve when {@code clean}, else it is closed. */

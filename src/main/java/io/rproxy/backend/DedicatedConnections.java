@@ -18,14 +18,16 @@ public final class DedicatedConnections {
     private final ServerSpec server;
     private final BackendSettings settings;
     private final int max;
+    private final ServerStats stats;
     /** Guards idle, inUse and closed. */
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<DedicatedConnection> idle = new ArrayDeque<>(IDLE_RESERVE);
     private int inUse;
     private boolean closed;
 
-    DedicatedConnections(ServerSpec server, BackendSettings settings, int max) {
+    DedicatedConnections(ServerSpec server, BackendSettings settings, int max, ServerStats stats) {
         this.server = server;
+        this.stats = stats;
         this.settings = settings;
         this.max = max;
     }
@@ -40,6 +42,7 @@ public final class DedicatedConnections {
             DedicatedConnection reused = idle.poll();
             if (reused != null) {
                 inUse++;
+                stats.dedicatedInUse.incrementAndGet();
                 return reused;
             }
             if (inUse >= max) {
@@ -47,16 +50,22 @@ public final class DedicatedConnections {
                         + " dedicated connections in use (max_dedicated_connections)");
             }
             inUse++;
+            stats.dedicatedInUse.incrementAndGet();
         } finally {
             lock.unlock();
         }
         try {
             // Outside the lock: a slow connect must not hold back releases and other leases.
-            return new DedicatedConnection(server, ServerSocketOpener.open(server, settings), settings.timeout(), this);
+            DedicatedConnection opened = new DedicatedConnection(server, ServerSocketOpener.open(server, settings),
+                    settings.timeout(), this, stats);
+            stats.openConnections.incrementAndGet();
+            return opened;
         } catch (RuntimeException e) {
+            stats.connectionErrors.increment();
             lock.lock();
             try {
                 inUse--;
+                stats.dedicatedInUse.decrementAndGet();
             } finally {
                 lock.unlock();
             }
@@ -69,6 +78,7 @@ public final class DedicatedConnections {
         lock.lock();
         try {
             inUse--;
+            stats.dedicatedInUse.decrementAndGet();
             keep = clean && !closed && idle.size() < IDLE_RESERVE;
             if (keep) {
                 idle.push(connection);

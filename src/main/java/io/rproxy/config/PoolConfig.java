@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  *                           Redis's client-output-buffer-limit; 0 for no limit
  * @param clientQueryBufferLimit  bytes of requests one client may have awaiting replies before rproxy stops
  *                           reading it until they are answered (backpressure, not a disconnect); 0 for no limit
+ * @param maxDedicatedConnections dedicated connections (transactions, WATCH, blocking commands) one server may
+ *                           have leased at once; a lease past it is refused at once with an error
  */
 public record PoolConfig(
         String name,
@@ -48,7 +50,8 @@ public record PoolConfig(
         boolean cluster,
         int clientConnections,
         long clientOutputBufferLimit,
-        long clientQueryBufferLimit) {
+        long clientQueryBufferLimit,
+        int maxDedicatedConnections) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -63,6 +66,8 @@ public record PoolConfig(
     public static final long DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT = 64L << 20;
     /** 64 MB: eight 8 MB values in flight per client keep an upload busy, and bound what it holds. */
     public static final long DEFAULT_CLIENT_QUERY_BUFFER_LIMIT = 64L << 20;
+    /** 64 per server: a few dozen workers blocked at once, while a client gone astray cannot open thousands. */
+    public static final int DEFAULT_MAX_DEDICATED_CONNECTIONS = 64;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -82,6 +87,7 @@ public record PoolConfig(
         requireAtLeast(serverConnections, 1, "serverConnections");
         requireAtLeast(serverFailureLimit, 1, "serverFailureLimit");
         requireAtLeast(clientConnections, 0, "clientConnections");
+        requireAtLeast(maxDedicatedConnections, 1, "maxDedicatedConnections");
         if (clientOutputBufferLimit < 0 || clientQueryBufferLimit < 0) {
             throw new IllegalArgumentException("client buffer limits must be >= 0 (0 for none), got "
                     + clientOutputBufferLimit + " and " + clientQueryBufferLimit);
@@ -93,6 +99,19 @@ public record PoolConfig(
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' has no servers");
         }
+    }
+
+    /** A pool with the default bound on dedicated connections. */
+    public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
+                      Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
+                      int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
+                      Duration serverRetryTimeout, int serverFailureLimit, boolean tcpKeepalive, boolean reusePort,
+                      List<ServerSpec> servers, boolean cluster, int clientConnections, long clientOutputBufferLimit,
+                      long clientQueryBufferLimit) {
+        this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
+                serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
+                servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit,
+                DEFAULT_MAX_DEDICATED_CONNECTIONS);
     }
 
     /** A pool with the default client buffer limits. */

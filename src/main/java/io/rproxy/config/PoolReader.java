@@ -22,7 +22,8 @@ final class PoolReader {
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "redis", "redis_auth", "redis_db",
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
             "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections",
-            "client_output_buffer_limit", "client_query_buffer_limit");
+            "client_output_buffer_limit", "client_query_buffer_limit",
+            "max_dedicated_connections");
     /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
     private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
@@ -76,6 +77,8 @@ final class PoolReader {
                 .orElse(PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT);
         long queryLimit = table.bytes("client_query_buffer_limit", 0)
                 .orElse(PoolConfig.DEFAULT_CLIENT_QUERY_BUFFER_LIMIT);
+        int maxDedicated = table.integer("max_dedicated_connections", 1)
+                .orElse(PoolConfig.DEFAULT_MAX_DEDICATED_CONNECTIONS);
         List<ServerSpec> servers = cluster ? seeds() : servers();
         if (problems.count() > before || listen.isEmpty()) {
             return Optional.empty();
@@ -83,7 +86,7 @@ final class PoolReader {
         try {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
-                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit));
+                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit, maxDedicated));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());
