@@ -24,6 +24,7 @@ import java.util.Map;
  * <p>Stateless apart from its pool; called on each client's own thread.
  */
 final class CommandDispatcher {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CommandDispatcher.class);
     private final Pool pool;
     private final CommandTable table;
     private final CommandClasses classes;
@@ -37,7 +38,7 @@ final class CommandDispatcher {
         this.table = table;
         this.classes = classes;
         this.local = new LocalCommands(pool, table, clock);
-        this.stateful = new StatefulCommands(pool);
+        this.stateful = new StatefulCommands(pool, this::refuse);
         for (CommandSpec spec : table) {
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
@@ -73,9 +74,18 @@ final class CommandDispatcher {
             case SPLIT -> split(spec, command, client);
             case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
             case ANY -> send(pool.targets().any(client.id()), command, client);
-            case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
+            case REFUSE -> PendingReply.of(refuse(spec.name()));
             case STATEFUL -> stateful(spec, command, client);
         };
+    }
+
+    /** Refuses a command: counted by name in STATUS and /metrics, logged the first time a name is refused. */
+    Reply refuse(String name) {
+        if (pool.stats().refused(name)) {
+            log.info("pool '{}': refused '{}' for the first time; refusals are counted per command in STATUS and"
+                    + " /metrics", pool.name(), name);
+        }
+        return Errors.notSupported(name);
     }
 
     private CommandClass classOf(CommandSpec spec) {

@@ -40,9 +40,12 @@ final class StatefulCommands {
     private static final Set<String> LOCAL_QUEUEABLE = Set.of("ping", "echo");
 
     private final Pool pool;
+    /** The dispatcher's refusal, which counts and logs it. */
+    private final java.util.function.Function<String, Reply> refusal;
 
-    StatefulCommands(Pool pool) {
+    StatefulCommands(Pool pool, java.util.function.Function<String, Reply> refusal) {
         this.pool = pool;
+        this.refusal = refusal;
     }
 
     /** Whether a command, sent while the client is inside MULTI, is queued (else it runs at once, as in Redis). */
@@ -67,7 +70,7 @@ final class StatefulCommands {
 
     private Reply refusalInMulti(CommandSpec spec, CommandClass commandClass, RespCommand command, Transaction tx) {
         return switch (commandClass) {
-            case REFUSE -> Errors.notSupported(spec.name());
+            case REFUSE -> refusal.apply(spec.name());
             case LOCAL -> LOCAL_QUEUEABLE.contains(spec.name()) ? null
                     : ProxyError.of("'" + spec.name() + "' cannot be queued in a transaction through rproxy");
             case ANY -> null;
