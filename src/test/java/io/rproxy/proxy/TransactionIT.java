@@ -105,10 +105,12 @@ class TransactionIT {
     @Test
     void nothingRunsBeforeExecAndADiscardedTransactionRunsNowhere() {
         try (RawClient client = new RawClient(proxy.port()); Jedis check = proxy.jedis()) {
-            assertEquals(Reply.OK, client.call("MULTI"));
-            assertEquals(Reply.simple("QUEUED"), client.call("SET", "{d}k", "1"));
-            assertEquals(Reply.simple("QUEUED"), client.call("INCR", "{d}n"));
+            Reply multi = client.call("MULTI");
+            Reply set = client.call("SET", "{d}k", "1");
+            Reply incr = client.call("INCR", "{d}n");
             assertNull(check.get("{d}k"), "queued, not run");
+            assertNull(check.get("{d}n"), "queued, not run");
+            assertEquals(List.of(Reply.OK, Reply.simple("QUEUED"), Reply.simple("QUEUED")), List.of(multi, set, incr));
             assertEquals(Reply.OK, client.call("DISCARD"));
             assertNull(check.get("{d}k"));
             assertNull(check.get("{d}n"));
