@@ -5,24 +5,19 @@ import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespReader;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Socket;
 import java.util.Queue;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pipelined TCP connection to a backend server. Senders put requests in a bounded outbox; whoever holds the
- * write lock (the sending client thread itself when the connection is idle, else the writer thread or the client
- * already writing) drains the outbox into one buffer, moves each request to the in-flight queue and flushes once
- * per batch; the reader thread matches each reply to the oldest in-flight request.
+ * One pipelined TCP connection to a backend server. Senders queue requests in its {@link ConnectionWriter}, which
+ * writes them (usually on the sending client's own thread, at its batch's flush) and moves each to the in-flight
+ * queue as it does; the reader thread matches each reply to the oldest in-flight request.
  *
  * <p>A connection is aligned or dead (STYLE.md habit 6): an I/O error, a protocol error, a reply nobody asked
  * for or an expired deadline closes it and fails every request queued or in flight on it, in order.
@@ -33,11 +28,9 @@ import org.slf4j.LoggerFactory;
  * the reader then stops matching and fails what is left in order. Were two threads to poll the queue, a reply
  * buffered by the reader would go to the request after the one it answers.
  */
-final class BackendConnection {
+final class BackendConnection implements ConnectionWriter.Target {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
     private static final VarHandle CLOSED_REASON;
-    /** Rounds of draining a client thread does for others before it hands the rest to the writer thread. */
-    private static final int DRAIN_ROUNDS = 4;
 
     static {
         try {
@@ -57,14 +50,10 @@ final class BackendConnection {
 
     private final ServerSpec server;
     private final Socket socket;
-    private final OutputStream out;
     private final RespReader in;
-    private final ArrayBlockingQueue<BackendRequest> outbox;
-    /** Guards the socket's output stream, and so the order in which requests enter {@link #inFlight}. */
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** Set while a client that is about to write lets others queue first (see {@link WriteBatch#flush}). */
-    private final AtomicBoolean writeClaimed = new AtomicBoolean();
-    /** Written, awaiting a reply: the writing thread appends, the reader removes from the head. */
+    /** The outbox and the one write path: the only code that writes to the socket or adds to {@link #inFlight}. */
+    private final ConnectionWriter writer;
+    /** Written, awaiting a reply: the writing thread appends (in wire order), the reader removes from the head. */
     private final Queue<BackendRequest> inFlight = new ConcurrentLinkedQueue<>();
     private final Listener listener;
     private final ServerStats stats;
@@ -83,7 +72,6 @@ final class BackendConnection {
      * {@link #inFlight}, since nothing is matched against it any more.
      */
     private volatile boolean readerDone;
-    private final Thread writer;
     private final Thread reader;
 
     private BackendConnection(ServerSpec server, String threadName, ServerSocketOpener.Opened opened,
@@ -91,9 +79,7 @@ final class BackendConnection {
                               Listener listener) {
         this.server = server;
         this.socket = opened.socket();
-        this.out = opened.out();
         this.in = opened.in();
-        this.outbox = new ArrayBlockingQueue<>(settings.outboxCapacity());
         this.listener = listener;
         this.stats = stats;
         this.timer = runtime.deadlines();
@@ -101,7 +87,8 @@ final class BackendConnection {
         this.timeoutMessage = settings.timeout()
                 .map(t -> "ERR timeout after " + t.toMillis() + " ms waiting for " + server.describe())
                 .orElse("");
-        this.writer = runtime.threads().newThread(threadName + "-writer", this::writeLoop);
+        this.writer = new ConnectionWriter(opened.out(), settings.outboxCapacity(), stats, this, runtime.threads(),
+                threadName + "-writer");
         this.reader = runtime.threads().newThread(threadName + "-reader", this::readLoop);
     }
 
@@ -122,137 +109,47 @@ final class BackendConnection {
     }
 
     /**
-     * Queues a request, to be written at the next flush of {@code writes} (see {@link WriteBatch#flush}): by the
-     * sending client itself unless another client's write takes it along, so a request reaches the socket with no
-     * hand-off between threads. Blocks while the outbox is full (backpressure from a slow server). A request sent
-     * to a connection that has closed is completed with the close reason.
+     * Queues a request, to be written at the next flush of {@code writes}, which its client makes before it waits
+     * for a reply (see {@link ConnectionWriter} for who writes it). Blocks while the outbox is full (backpressure
+     * from a slow server). A request sent to a connection that has closed is completed with the close reason.
      */
     void send(BackendRequest request, WriteBatch writes) throws InterruptedException {
         if (timeoutNanos > 0) {
             request.deadlineNanos(System.nanoTime() + timeoutNanos);
         }
         if (closedReason == null) {
-            if (!outbox.offer(request)) {
-                // Full: write what is queued before waiting for room. Other clients' requests deferred to their
-                // batches may be all that fills it, and they may be waiting for room too; the writer thread
-                // takes the lock even when this thread cannot, so someone always empties the outbox.
-                drain();
-                LockSupport.unpark(writer);
-                outbox.put(request);
-            }
-            stats.queued.increment();
-            request.deferredIn(writes);
-            writes.defer(this);
+            writer.queue(request, writes);
             armForHead();
         }
-        // A close between the check and the put would strand the request: fail whatever is left.
+        // A close between the check and the queueing would strand the request: fail whatever is left.
         if (closedReason != null) {
             failAll();
             fail(request, closedReason);
         }
     }
 
-    /**
-     * Claims the next write of this connection for the calling client (see {@link WriteBatch#flush}); false when
-     * another client has claimed it, who will then write what this one queued before the claim was tried.
-     */
-    boolean claimWrite() {
-        return writeClaimed.compareAndSet(false, true);
+    /** Called by the writing thread just before the request's bytes are written. */
+    @Override
+    public void writing(BackendRequest request) {
+        request.writtenOn(this);
+        inFlight.add(request);
+        stats.inFlight.increment();
     }
 
-    /** Requests queued and not yet written. */
-    int queued() {
-        return outbox.size();
+    /** The writer's socket failed, or its thread met the unexpected. */
+    @Override
+    public void failed(String reason) {
+        shutDown(reason, true);
     }
 
-    /**
-     * Ends a {@link #claimWrite claim} and writes what is queued. The claim is cleared before the outbox is read:
-     * whoever queued while it stood is in the outbox by then, and whoever comes later claims the write itself.
-     */
-    void releaseClaimAndWrite() {
-        writeClaimed.set(false);
-        drain();
-    }
-
-    /**
-     * Writes what is queued if no other thread holds the write lock. A thread that finds it taken leaves its
-     * request to the holder, who looks at the outbox again after unlocking. A client that has drained a few rounds
-     * of other clients' requests hands the rest to the writer thread rather than keep working for them.
-     */
-    void drain() {
-        for (int round = 0; round < DRAIN_ROUNDS; round++) {
-            if (!writeLock.tryLock()) {
-                return;
-            }
-            try {
-                writeQueued();
-            } finally {
-                writeLock.unlock();
-            }
-            if (outbox.isEmpty()) {
-                return;
-            }
-        }
-        LockSupport.unpark(writer);
-    }
-
-    /** Writes every queued request, in order, and flushes once. Caller holds {@link #writeLock}. */
-    private void writeQueued() {
-        try {
-            BackendRequest request;
-            boolean wrote = false;
-            while ((request = outbox.poll()) != null) {
-                stats.queued.decrement();
-                request.writtenOn(this);
-                inFlight.add(request); // before writing: the reply may come back before write() returns
-                stats.inFlight.increment();
-                out.write(request.frame());
-                stats.requests.increment();
-                stats.requestBytes.add(request.frame().length);
-                wrote = true;
-            }
-            if (wrote) {
-                out.flush();
-            }
-        } catch (IOException e) {
-            shutDown("write failed: " + ServerSocketOpener.describe(e), true);
-        }
-        if (closedReason != null) {
-            failAll(); // the reader may have finished failing inFlight before these requests got there
-        }
-    }
-
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return closedReason == null;
     }
 
     /** Closes the connection and fails what is queued or in flight with the given reason. */
     void close(String reason) {
         shutDown(reason, false);
-    }
-
-    /**
-     * The writer thread: writes what senders handed over (see {@link #drain}), so that no client thread writes
-     * other clients' traffic for long. Parked while there is nothing for it.
-     */
-    private void writeLoop() {
-        try {
-            while (closedReason == null) {
-                LockSupport.park(this);
-                while (!outbox.isEmpty() && closedReason == null) {
-                    writeLock.lock();
-                    try {
-                        writeQueued();
-                    } finally {
-                        writeLock.unlock();
-                    }
-                }
-            }
-        } catch (Throwable t) {
-            // Nothing is expected here (write errors are handled in writeQueued): whatever it is, the connection
-            // cannot be trusted, and the clients waiting on it must hear so rather than hang.
-            unexpected(t);
-        }
     }
 
     /**
@@ -312,7 +209,8 @@ final class BackendConnection {
     }
 
     /** The bottom rung of a thread's catch ladder: log once, naming the thread, and close the connection. */
-    private void unexpected(Throwable t) {
+    @Override
+    public void unexpected(Throwable t) {
         String thread = Thread.currentThread().getName();
         try {
             log.error("{}: unexpected failure, closing the connection to {}", thread, server.describe(), t);
@@ -334,7 +232,7 @@ final class BackendConnection {
 
     private BackendRequest oldestOutstanding() {
         BackendRequest head = inFlight.peek();
-        return head != null ? head : outbox.peek();
+        return head != null ? head : writer.oldestQueued();
     }
 
     /**
@@ -391,7 +289,7 @@ final class BackendConnection {
     private void finishClose(boolean unexpected) {
         String reason = closedReason;
         ServerSocketOpener.closeQuietly(socket);
-        writer.interrupt();
+        writer.stop();
         failAll();
         stats.openConnections.decrementAndGet();
         if (unexpected) {
@@ -408,16 +306,16 @@ final class BackendConnection {
     /**
      * Fails what is queued, and what is in flight once the reader is done with it: until then only the reader
      * takes from {@link #inFlight} (see the class comment). Any thread may take from the outbox: nothing there is
-     * matched against a reply.
+     * matched against a reply. Requests go in order: in flight first (older), then queued, each oldest first.
      */
-    private void failAll() {
+    @Override
+    public void failAll() {
         BackendRequest request;
         while (readerDone && (request = inFlight.poll()) != null) {
             stats.inFlight.decrement();
             fail(request, closedReason);
         }
-        while ((request = outbox.poll()) != null) {
-            stats.queued.decrement();
+        while ((request = writer.takeQueued()) != null) {
             fail(request, closedReason);
         }
     }

@@ -42,8 +42,6 @@ public final class BackendRequest implements PendingReply {
     private long deadlineNanos;
     private volatile Reply reply;
     private volatile Thread waiter;
-    /** The batch the request was queued in: it may be unwritten until that is flushed. */
-    private WriteBatch deferredIn;
     /** The connection it was written on, set before it is in flight; read by the waiter after completion. */
     private volatile BackendConnection writtenOn;
     /** The sender's output buffer, charged with the reply; null for a sender that has none. */
@@ -82,11 +80,6 @@ public final class BackendRequest implements PendingReply {
     /** Set by the sending thread before the request is published to the connection's queue. */
     void deadlineNanos(long value) {
         deadlineNanos = value;
-    }
-
-    /** Set by the sending thread when the request's write waits for {@code writes} to be flushed. */
-    void deferredIn(WriteBatch writes) {
-        deferredIn = writes;
     }
 
     /** Set by the writing thread just before the request enters the connection's in-flight queue. */
@@ -143,7 +136,10 @@ public final class BackendRequest implements PendingReply {
         return reply != null;
     }
 
-    /** Waits for the reply; the client's thread takes it, so its charge is released (once). */
+    /**
+     * Waits for the reply; the client's thread takes it, so its charge is released (once). Writes nothing: the
+     * sender has flushed its {@link WriteBatch} first.
+     */
     @Override
     public Reply await() {
         Reply r = awaitReply();
@@ -158,12 +154,6 @@ public final class BackendRequest implements PendingReply {
         Reply r = reply;
         if (r != null) {
             return r;
-        }
-        if (deferredIn != null) {
-            deferredIn.flush(); // what we wait for may still sit in the sender's batch
-            if ((r = reply) != null) {
-                return r;
-            }
         }
         // Publish the waiter before re-checking: complete() writes reply then reads waiter, so one of the two
         // always sees the other (both fields are volatile).

@@ -7,7 +7,10 @@ import io.rproxy.resp.Reply;
  * proxy made itself. A session keeps these in request order and awaits them in that order.
  */
 public interface PendingReply {
-    /** Blocks the calling (virtual) thread until the reply is there. */
+    /**
+     * Blocks the calling (virtual) thread until the reply is there. The caller flushes its {@link WriteBatch} first:
+     * a request still in the batch is written by nobody while its sender waits.
+     */
     Reply await();
 
     /**

@@ -9,6 +9,6 @@
  * {@code supervisor} (platform) schedules the probes of ejected and unreachable servers and refreshes cluster
  * maps; each probe runs on its server's {@code backend-<pool>-<server>-probe} (virtual), started by the
  * supervisor or by a request that finds the server down. Client threads enter through {@code Targets.send}, and
- * usually write their own requests (see {@code WriteBatch}).
+ * usually write their own requests (see {@code ConnectionWriter}, the one write path).
  */
 package io.rproxy.backend;

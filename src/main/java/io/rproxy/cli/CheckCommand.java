@@ -1,11 +1,10 @@
 package io.rproxy.cli;
 
-import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigFormat;
-import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.config.ProxyConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,19 +25,17 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            ProxyConfig loaded = ConfigLoader.load(config, format);
-            System.out.println(config + ": ok");
-            for (PoolConfig pool : loaded.pools().values()) {
-                String placement = pool.cluster() ? "Redis Cluster (slots)"
-                        : pool.hash().configName() + "/" + pool.distribution().configName();
-                System.out.printf("  pool %s: listen %s, %d %s, %s%n", pool.name(), pool.listen(),
-                        pool.servers().size(), pool.cluster() ? "seeds" : "servers", placement);
-            }
-            return 0;
-        } catch (ConfigException e) {
-            e.problems().forEach(System.err::println);
+        Optional<ProxyConfig> loaded = LoadedFile.orProblems(config, format);
+        if (loaded.isEmpty()) {
             return 1;
         }
+        System.out.println(config + ": ok");
+        for (PoolConfig pool : loaded.get().pools().values()) {
+            String placement = pool.cluster() ? "Redis Cluster (slots)"
+                    : pool.hash().configName() + "/" + pool.distribution().configName();
+            System.out.printf("  pool %s: listen %s, %d %s, %s%n", pool.name(), pool.listen(),
+                    pool.servers().size(), pool.cluster() ? "seeds" : "servers", placement);
+        }
+        return 0;
     }
 }

@@ -1,12 +1,11 @@
 package io.rproxy.cli;
 
 import io.rproxy.Version;
-import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigFormat;
-import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.config.TomlWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,13 +27,11 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ProxyConfig loaded;
-        try {
-            loaded = ConfigLoader.load(file, format);
-        } catch (ConfigException e) {
-            e.problems().forEach(System.err::println);
+        Optional<ProxyConfig> read = LoadedFile.orProblems(file, format);
+        if (read.isEmpty()) {
             return 1;
         }
+        ProxyConfig loaded = read.get();
         if (loaded.format() != ConfigFormat.YAML) {
             System.err.println("rproxy: " + file + " is TOML already; nothing to convert");
             return 1;

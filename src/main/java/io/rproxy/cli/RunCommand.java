@@ -2,14 +2,13 @@ package io.rproxy.cli;
 
 import io.rproxy.RproxyException;
 import io.rproxy.Version;
-import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigFormat;
-import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.ProxyConfig;
 import io.rproxy.admin.OpenFiles;
 import io.rproxy.Rproxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -56,14 +55,11 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("rproxy: " + e.getMessage());
             return 2;
         }
-        ProxyConfig loaded;
-        try {
-            loaded = ConfigLoader.load(config, format);
-        } catch (ConfigException e) {
-            e.problems().forEach(System.err::println);
+        Optional<ProxyConfig> loaded = LoadedFile.orProblems(config, format);
+        if (loaded.isEmpty()) {
             return 1;
         }
-        return serve(loaded, carriers, Duration.ofMillis(shutdownGraceMs), () -> { });
+        return serve(loaded.get(), carriers, Duration.ofMillis(shutdownGraceMs), () -> { });
     }
 
     /**

@@ -56,6 +56,8 @@ final class ClusterRequest implements PendingReply {
                 return Reply.error("CLUSTERDOWN rproxy: hash slot " + slot + " is not served by any node of the"
                         + " cluster behind pool '" + cluster.pool() + "'");
             }
+            // A resend (follow, retargeted) is only queued until this flush; the first send the session flushed.
+            sender.writes().flush();
             Reply reply = current.await();
             Redirect redirect = Redirect.of(reply, target.host());
             if (redirect == null && !isConnectionFailure(reply)) {

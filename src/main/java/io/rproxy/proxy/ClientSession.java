@@ -131,10 +131,12 @@ final class ClientSession implements Runnable {
             log.debug("client {} closed its connection inside a request", state.id());
         } catch (IOException e) {
             log.debug("client {} connection failed: {}", state.id(), e.getMessage());
-        } catch (UncheckedIOException e) {
+        } catch (UncheckedIOException e) { // the client's socket failed under a stateful command's settle
             log.debug("client {} connection failed: {}", state.id(), e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("client {} session failed", state.id(), e);
+        } catch (RuntimeException | Error e) {
+            // The session's catch ladder: anything else is a bug or the JVM in trouble. Logged once, with the
+            // thread's name; the socket closes with the try, and replies still to come are dropped as they land.
+            log.error("client {} session failed in {}", state.id(), Thread.currentThread().getName(), e);
         } finally {
             state.transaction().abandon(); // a client that leaves mid-state has its dedicated connection closed
             state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written

@@ -150,7 +150,7 @@ class AdminNeverStallsIT {
                 boolean stopped = proxy.process().waitFor(30, TimeUnit.SECONDS);
                 System.out.println("SIGTERM during LOAD of a FIFO: " + (stopped ? "stopped in "
                         + (System.nanoTime() - begin) / 1_000_000 + " ms" : "still running after 30 s"));
-                assertTrue(stopped, "stopped after SIGTERM; log:\n" + proxy.log());
+                assertTrue(stopped, "stopped after SIGTERM; log:\n" + proxy.stderr());
             }
         }
     }
@@ -165,12 +165,11 @@ class AdminNeverStallsIT {
             Files.writeString(config, admin(adminPort) + pool("web", pool, redis));
             try (JarProcess proxy = JarProcess.start("run", "--carrier-threads", "1", config.toString())) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", pool));
-                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.log().contains(" running with "));
+                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.stderr().contains(" running with "));
                 Files.delete(config);
                 mkfifo(config);
-                Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(proxy.process().pid())).start();
-                assertTrue(hup.waitFor(10, TimeUnit.SECONDS) && hup.exitValue() == 0, "kill -HUP");
-                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.log().contains("SIGHUP: the reload of "
+                proxy.signal("HUP");
+                await().atMost(Duration.ofSeconds(10)).until(() -> proxy.stderr().contains("SIGHUP: the reload of "
                         + config + " failed; the active configuration is unchanged: " + config
                         + ": is not a regular file"));
                 assertTrue(Harness.answersPing("127.0.0.1", pool), "the pool answers PING after");

@@ -14,11 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,13 +23,6 @@ import org.junit.jupiter.api.Test;
  * logrotate moved it), and {@code run} / {@code check} / {@code convert} on the same nutcracker.yml.
  */
 class NutcrackerCommandIT {
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
-    }
-
     @Test
     void nutcrackersOptionsRunTheYamlFileAndSighupReloadsItAndReopensTheLog() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
@@ -45,29 +34,31 @@ class NutcrackerCommandIT {
             Path log = dir.resolve("nutcracker.log");
             Path pid = dir.resolve("nutcracker.pid");
 
-            Result test = rproxy(dir, "nutcracker", "-t", "-c", yaml.toString(), "-d");
+            JarProcess test = JarProcess.run("nutcracker", "-t", "-c", yaml.toString(), "-d");
             assertEquals(0, test.exit(), test.stderr());
             assertTrue(test.stderr().contains("syntax is ok"), test.stderr());
 
-            Process proxy = start(dir, "nutcracker", "-c", yaml.toString(), "-s", Integer.toString(statsPort),
-                    "-a", "127.0.0.1", "--admin-listen", "127.0.0.1:" + FreePorts.pick(), "-o", log.toString(),
-                    "-p", pid.toString(), "-v", "6", "-i", "10000", "-m", "16384", "--carrier-threads", "1");
-            await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
-            assertTrue(stats(statsPort).contains("\"service\""), "twemproxy's stats port on -a:-s");
-            assertEquals(Long.toString(proxy.pid()), Files.readString(pid).strip());
-            assertTrue(Files.readString(log).contains("running with " + yaml), "the log went to -o");
+            try (JarProcess proxy = JarProcess.start("nutcracker", "-c", yaml.toString(), "-s",
+                    Integer.toString(statsPort), "-a", "127.0.0.1", "--admin-listen", "127.0.0.1:" + FreePorts.pick(),
+                    "-o", log.toString(), "-p", pid.toString(), "-v", "6", "-i", "10000", "-m", "16384",
+                    "--carrier-threads", "1")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
+                assertTrue(stats(statsPort).contains("\"service\""), "twemproxy's stats port on -a:-s");
+                assertEquals(Long.toString(proxy.process().pid()), Files.readString(pid).strip());
+                assertTrue(Files.readString(log).contains("running with " + yaml), "the log went to -o");
 
-            // logrotate moves the log, then sends SIGHUP (Debian's postrotate does, through the init script).
-            Files.move(log, dir.resolve("nutcracker.log.1"));
-            Files.writeString(yaml, pool(port, redis, 250));
-            send("HUP", proxy);
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log)
-                    && Files.readString(log).contains("SIGHUP: reloaded"));
-            assertTrue(Harness.answersPing("127.0.0.1", port));
-            assertTrue(stats(statsPort).contains("\"service\""), "a YAML reload keeps the stats port");
+                // logrotate moves the log, then sends SIGHUP (Debian's postrotate does, through the init script).
+                Files.move(log, dir.resolve("nutcracker.log.1"));
+                Files.writeString(yaml, pool(port, redis, 250));
+                proxy.signal("HUP");
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log)
+                        && Files.readString(log).contains("SIGHUP: reloaded"));
+                assertTrue(Harness.answersPing("127.0.0.1", port));
+                assertTrue(stats(statsPort).contains("\"service\""), "a YAML reload keeps the stats port");
 
-            send("TERM", proxy);
-            assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
+                proxy.signal("TERM");
+                assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
+            }
         }
     }
 
@@ -79,28 +70,29 @@ class NutcrackerCommandIT {
             Path yaml = dir.resolve("nutcracker.yml");
             Files.writeString(yaml, pool(port, redis, 100));
 
-            Result check = rproxy(dir, "check", yaml.toString());
+            JarProcess check = JarProcess.run("check", yaml.toString());
             assertEquals(0, check.exit(), check.stderr());
 
-            Result converted = rproxy(dir, "convert", yaml.toString());
+            JarProcess converted = JarProcess.run("convert", yaml.toString());
             assertEquals(0, converted.exit(), converted.stderr());
             Path toml = dir.resolve("rproxy.toml");
             Files.writeString(toml, converted.stdout());
             assertTrue(converted.stdout().contains("timeout = 100"), converted.stdout());
-            Result checkToml = rproxy(dir, "check", toml.toString());
+            JarProcess checkToml = JarProcess.run("check", toml.toString());
             assertEquals(0, checkToml.exit(), checkToml.stderr());
 
             Path odd = dir.resolve("nutcracker.conf");
             Files.writeString(odd, "pool:\n  listen: 127.0.0.1:" + port + "\n  redis: true\n  timeout: abc\n"
                     + "  servers:\n    - " + redis.address() + ":1\n");
-            Result bad = rproxy(dir, "check", "--format", "yaml", odd.toString());
+            JarProcess bad = JarProcess.run("check", "--format", "yaml", odd.toString());
             assertEquals(1, bad.exit());
             assertTrue(bad.stderr().contains(odd + ":4: pool.timeout: expected an integer, got 'abc'"), bad.stderr());
 
-            Process proxy = start(dir, "run", "--carrier-threads", "1", yaml.toString());
-            await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
-            send("TERM", proxy);
-            assertTrue(proxy.waitFor(30, TimeUnit.SECONDS));
+            try (JarProcess proxy = JarProcess.start("run", "--carrier-threads", "1", yaml.toString())) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
+                proxy.signal("TERM");
+                assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS));
+            }
         }
     }
 
@@ -116,38 +108,5 @@ class NutcrackerCommandIT {
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static void send(String signal, Process process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(0, kill.exitValue());
-    }
-
-    private record Result(int exit, String stdout, String stderr) {
-    }
-
-    private Result rproxy(Path dir, String... args) throws Exception {
-        Path out = Files.createTempFile(dir, "cli-", ".out");
-        Path err = Files.createTempFile(dir, "cli-", ".err");
-        Process process = launch(out, err, args);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private Process start(Path dir, String... args) throws IOException {
-        return launch(Files.createTempFile(dir, "cli-", ".out"), Files.createTempFile(dir, "cli-", ".err"), args);
-    }
-
-    private Process launch(Path out, Path err, String... args) throws IOException {
-        String jar = Objects.requireNonNull(System.getProperty("rproxy.jar"),
-                "system property rproxy.jar is set by failsafe after `package`: run this class with mvn verify");
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-jar", jar));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .start();
-        started.add(process);
-        return process;
     }
 }

@@ -22,8 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -45,14 +43,13 @@ class OpenFilesLimitIT {
             + "Accept: text/plain;version=0.0.4\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
     private final List<Socket> idle = new ArrayList<>();
-    private Process proxy;
+    private JarProcess proxy;
 
     @AfterEach
     void stop() throws Exception {
         closeIdle();
         if (proxy != null) {
-            proxy.destroyForcibly();
-            proxy.waitFor(30, TimeUnit.SECONDS);
+            proxy.close();
         }
     }
 
@@ -67,18 +64,19 @@ class OpenFilesLimitIT {
                     + "[metrics]\nlisten = \"127.0.0.1:" + metricsPort + "\"\n\n"
                     + "[pools.p]\nlisten = \"127.0.0.1:" + port + "\"\n"
                     + "servers = [\"" + redis.address() + ":1 r1\"]\n");
-            Path log = Files.createTempFile(Harness.dir(), "fdlimit-", ".err");
-            proxy = startUnderLimit(config, log);
+            // bash sets the limit (soft and hard) and execs java, so the process's pid is the JVM's.
+            proxy = JarProcess.startWrapped(List.of("bash", "-c", "ulimit -n " + LIMIT + " && exec \"$@\"", "rproxy"),
+                    "run", "--carrier-threads", "1", config.toString());
             await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
             // The listeners serve before the start-up lines are written.
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log)
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.stderr()
                     .contains("the open-files limit " + LIMIT + " is low"));
-            assertTrue(Files.readString(log).contains("; open-files limit " + LIMIT), Files.readString(log));
+            assertTrue(proxy.stderr().contains("; open-files limit " + LIMIT), proxy.stderr());
 
             try (RespClient existing = new RespClient(port); RespClient admin = new RespClient(adminPort)) {
                 assertEquals("+OK", existing.line("SET", "fd", "kept")); // its backend connection is open now
                 fillUp(port);
-                await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log)
+                await().atMost(Duration.ofSeconds(30)).until(() -> proxy.stderr()
                         .contains("Too many open files"));
                 // The admin and metrics listeners fail to accept these too; the scrape waits with its request sent.
                 try (Socket queuedAdmin = connect(adminPort); Socket queuedScrape = connect(metricsPort)) {
@@ -100,7 +98,7 @@ class OpenFilesLimitIT {
                             + "descriptors are free: " + answer.lines().findFirst().orElse(""));
                 }
             }
-            long lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+            long lines = proxy.stderr().lines()
                     .filter(l -> l.contains("Too many open files")).count();
             assertTrue(lines >= 1 && lines <= 20, lines + " log lines about failed accepts");
 
@@ -111,16 +109,6 @@ class OpenFilesLimitIT {
                     .matcher(metrics);
             assertTrue(failed.find() && Long.parseLong(failed.group(1)) > 0, metrics);
         }
-    }
-
-    /** bash sets the limit (soft and hard) and execs java, so the process's pid is the JVM's. */
-    private static Process startUnderLimit(Path config, Path log) throws IOException {
-        String jar = Objects.requireNonNull(System.getProperty("rproxy.jar"),
-                "system property rproxy.jar is set by failsafe after `package`: run this class with mvn verify");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder("bash", "-c", "ulimit -n " + LIMIT + " && exec \"$@\"", "rproxy", java, "-jar",
-                jar, "run", "--carrier-threads", "1", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Opens idle clients past the limit: the ones the proxy cannot accept wait in the listen queue. */
@@ -157,7 +145,7 @@ class OpenFilesLimitIT {
     }
 
     private long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + proxy.pid() + "/stat"));
+        String stat = Files.readString(Path.of("/proc/" + proxy.process().pid() + "/stat"));
         // Fields after the command name in parentheses (which may hold spaces): state is the first, utime the 12th.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);

@@ -16,11 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,13 +27,6 @@ import org.junit.jupiter.api.Test;
  * disappearing prove.
  */
 class SignalsIT {
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
-    }
-
     @Test
     void noSignalButIntAndTermStopsTheProxyAndTtinTtouMoveTheLogLevel() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
@@ -44,53 +34,53 @@ class SignalsIT {
             Path config = Files.createTempFile(Harness.dir(), "signals-", ".toml");
             Files.writeString(config, RunningProxy.poolToml("sig", port, "",
                     List.of("\"" + redis.address() + ":1 redis1\"")));
-            Path stderr = Files.createTempFile(Harness.dir(), "signals-", ".err");
-            Process proxy = start(stderr, "run", "--carrier-threads", "1", config.toString());
-            awaitAnswering(proxy, port);
-
-            for (String signal : List.of("PIPE", "USR1", "USR2", "ALRM", "WINCH", "QUIT", "HUP")) {
-                send(signal, proxy);
+            try (JarProcess proxy = JarProcess.start("run", "--carrier-threads", "1", config.toString())) {
                 awaitAnswering(proxy, port);
+
+                for (String signal : List.of("PIPE", "USR1", "USR2", "ALRM", "WINCH", "QUIT", "HUP")) {
+                    proxy.signal(signal);
+                    awaitAnswering(proxy, port);
+                }
+                String log = proxy.stderr();
+                assertTrue(log.contains("SIGUSR1 received and ignored"), log);
+                assertTrue(log.contains("SIGUSR2 received and ignored"), log);
+                assertTrue(log.contains("SIGHUP: reloading"), log);
+
+                proxy.signal("TTIN");
+                awaitAnswering(proxy, port);
+                await().atMost(Duration.ofSeconds(20)).until(() -> proxy.stderr()
+                        .contains("SIGTTIN: log level raised to DEBUG"));
+                closeInsideRequest(port);
+                await().atMost(Duration.ofSeconds(20)).until(() -> proxy.stderr()
+                        .contains("closed its connection inside a request"));
+
+                proxy.signal("TTOU");
+                awaitAnswering(proxy, port);
+                await().atMost(Duration.ofSeconds(20)).until(() -> proxy.stderr()
+                        .contains("SIGTTOU: log level lowered to INFO"));
+                long debugLines = debugLines(proxy);
+                closeInsideRequest(port);
+                awaitAnswering(proxy, port); // the client thread has had its chance to log
+                assertEquals(debugLines, debugLines(proxy), "no debug event at INFO");
+
+                for (int i = 0; i < 8; i++) {
+                    proxy.signal("TTOU"); // bounded at ERROR, never off
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> proxy.stderr()
+                        .contains("SIGTTOU: log level lowered to ERROR"));
+                awaitAnswering(proxy, port);
+
+                proxy.signal("TERM");
+                assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
             }
-            String log = Files.readString(stderr);
-            assertTrue(log.contains("SIGUSR1 received and ignored"), log);
-            assertTrue(log.contains("SIGUSR2 received and ignored"), log);
-            assertTrue(log.contains("SIGHUP: reloading"), log);
-
-            send("TTIN", proxy);
-            awaitAnswering(proxy, port);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(stderr)
-                    .contains("SIGTTIN: log level raised to DEBUG"));
-            closeInsideRequest(port);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(stderr)
-                    .contains("closed its connection inside a request"));
-
-            send("TTOU", proxy);
-            awaitAnswering(proxy, port);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(stderr)
-                    .contains("SIGTTOU: log level lowered to INFO"));
-            long debugLines = debugLines(stderr);
-            closeInsideRequest(port);
-            awaitAnswering(proxy, port); // the client thread has had its chance to log
-            assertEquals(debugLines, debugLines(stderr), "no debug event at INFO");
-
-            for (int i = 0; i < 8; i++) {
-                send("TTOU", proxy); // bounded at ERROR, never off
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(stderr)
-                    .contains("SIGTTOU: log level lowered to ERROR"));
-            awaitAnswering(proxy, port);
-
-            send("TERM", proxy);
-            assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "stopped after SIGTERM");
         }
     }
 
     /** Answered, alive and not stopped (state T in /proc: what SIGTTIN did before it was handled). */
-    private static void awaitAnswering(Process proxy, int port) {
+    private static void awaitAnswering(JarProcess proxy, int port) {
         await().atMost(Duration.ofSeconds(30)).until(() -> Harness.answersPing("127.0.0.1", port));
-        assertTrue(proxy.isAlive(), "still running");
-        assertFalse(stopped(proxy), "not stopped");
+        assertTrue(proxy.process().isAlive(), "still running");
+        assertFalse(stopped(proxy.process()), "not stopped");
     }
 
     private static boolean stopped(Process process) {
@@ -102,8 +92,8 @@ class SignalsIT {
         }
     }
 
-    private static long debugLines(Path stderr) throws IOException {
-        return Files.readAllLines(stderr).stream().filter(line -> line.contains("[DEBUG]")).count();
+    private static long debugLines(JarProcess proxy) {
+        return proxy.stderr().lines().filter(line -> line.contains("[DEBUG]")).count();
     }
 
     /** A client that sends half a request and leaves: logged at DEBUG only. */
@@ -113,24 +103,5 @@ class SignalsIT {
             out.write("*2\r\n$3\r\nGET\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
         }
-    }
-
-    private static void send(String signal, Process process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(0, kill.exitValue(), "kill -" + signal);
-    }
-
-    private Process start(Path stderr, String... args) throws IOException {
-        String jar = Objects.requireNonNull(System.getProperty("rproxy.jar"),
-                "system property rproxy.jar is set by failsafe after `package`: run this class with mvn verify");
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-jar", jar));
-        command.addAll(List.of(args));
-        Path stdout = Files.createTempFile(Harness.dir(), "signals-", ".out");
-        Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
-                .start();
-        started.add(process);
-        return process;
     }
 }

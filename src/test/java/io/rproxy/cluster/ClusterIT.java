@@ -255,6 +255,33 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A MOVED followed for a client alone on the proxy: the resend is only queued, and no other client's write
+     * carries it, so the request that follows the redirection must write it before it waits (it did not when the
+     * flush was taken out of BackendRequest.await: the client got a timeout after 2 s).
+     */
+    @Test
+    void aRedirectionIsWrittenForAClientAloneOnTheProxy() {
+        String tag = "{solo}";
+        int slot = ClusterSlot.of(tag.getBytes(StandardCharsets.UTF_8));
+        RedisServer source = cluster.ownerOf(slot);
+        RedisServer target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+        try (Jedis client = proxy.jedis(); Jedis dst = target.jedis()) {
+            assertEquals("PONG", client.ping()); // connected before the move: only the redirected SET is in question
+            String targetId = dst.clusterMyId();
+            for (RedisServer master : cluster.masters()) { // an empty slot moves without MIGRATE
+                try (Jedis m = master.jedis()) {
+                    m.clusterSetSlotNode(slot, targetId);
+                }
+            }
+            long started = System.nanoTime();
+            assertEquals("OK", client.set(tag + "k", "v"), "SET followed MOVED to the new owner");
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(2).toNanos(), "answered before the timeout");
+            assertEquals("v", dst.get(tag + "k"));
+            assertEquals("v", client.get(tag + "k"));
+        }
+    }
+
     private static void migrate(Jedis src, RedisServer target, int slot, int atMost) {
         int moved = 0;
         List<String> keys;

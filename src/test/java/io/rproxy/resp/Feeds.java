@@ -44,12 +44,17 @@ final class Feeds {
         return new String(latin1, StandardCharsets.ISO_8859_1);
     }
 
-    /** Hands out between 1 and {@code maxFragment} bytes per read, chosen by a seeded Random. */
+    /**
+     * Hands out between 1 and {@code maxFragment} bytes per read, chosen by a seeded Random, counting reads and
+     * bytes. A read of zero bytes is a failure: RespReader retries a read that returns 0, and a socket returns 0 at
+     * once for it, so it would spin.
+     */
     static final class FragmentedInputStream extends InputStream {
         private final byte[] data;
         private final Random random;
         private final int maxFragment;
         private int position;
+        private int reads;
 
         FragmentedInputStream(byte[] data, long seed, int maxFragment) {
             this.data = data;
@@ -59,13 +64,15 @@ final class Feeds {
 
         @Override
         public int read() {
+            reads++;
             return position < data.length ? data[position++] & 0xff : -1;
         }
 
         @Override
         public int read(byte[] b, int off, int len) {
+            reads++;
             if (len == 0) {
-                return 0;
+                throw new AssertionError("read of 0 bytes: on a socket it returns 0 at once and the reader spins");
             }
             if (position == data.length) {
                 return -1;
@@ -74,6 +81,16 @@ final class Feeds {
             System.arraycopy(data, position, b, off, n);
             position += n;
             return n;
+        }
+
+        /** Calls of either read method so far. */
+        int reads() {
+            return reads;
+        }
+
+        /** Bytes handed out so far. */
+        int handedOut() {
+            return position;
         }
     }
 

@@ -137,7 +137,7 @@ class RespCodecFuzzTest {
     }
 
     private static Read readCommands(Setup setup) throws IOException {
-        Feed feed = setup.feed();
+        Feeds.FragmentedInputStream feed = setup.feed();
         List<RespCommand> commands = new ArrayList<>();
         long before = THREADS.getCurrentThreadAllocatedBytes();
         RespReader reader = new RespReader(feed, setup.limits(), setup.initialBuffer());
@@ -165,7 +165,7 @@ class RespCodecFuzzTest {
     }
 
     private static Read readReplies(Setup setup) throws IOException {
-        Feed feed = setup.feed();
+        Feeds.FragmentedInputStream feed = setup.feed();
         List<List<byte[]>> frames = new ArrayList<>();
         long consumed = 0;
         long before = THREADS.getCurrentThreadAllocatedBytes();
@@ -226,7 +226,7 @@ class RespCodecFuzzTest {
      * The reader grows its buffer by doubling a full one and never to an announced length, so it never holds more
      * than twice what it has been sent (or its initial buffer).
      */
-    private static void assertBufferPaidFor(RespReader reader, Feed feed, Setup setup) {
+    private static void assertBufferPaidFor(RespReader reader, Feeds.FragmentedInputStream feed, Setup setup) {
         long bound = Math.max(setup.initialBuffer(), 2L * feed.handedOut());
         if (reader.bufferCapacity() > bound) {
             fail(setup + ": a buffer of " + reader.bufferCapacity() + " bytes after " + feed.handedOut()
@@ -285,8 +285,8 @@ class RespCodecFuzzTest {
             return new Setup(limits, maxReplyBytes, 64 << (b0 >>> 6), 1 + (b0 & 0x3f), at(input, 1), data);
         }
 
-        Feed feed() {
-            return new Feed(data, seed, maxFragment);
+        Feeds.FragmentedInputStream feed() {
+            return new Feeds.FragmentedInputStream(data, seed, maxFragment);
         }
 
         @Override
@@ -294,53 +294,6 @@ class RespCodecFuzzTest {
             return "input " + printable(data) + " (" + data.length + " bytes, " + limits + ", replies up to "
                     + maxReplyBytes + " bytes, buffer " + initialBuffer + ", reads of 1.." + maxFragment
                     + " bytes, seed " + seed + ")";
-        }
-    }
-
-    /**
-     * Hands out the bytes in reads of 1 to maxFragment bytes, counting reads and bytes. A read of zero bytes is a
-     * failure: RespReader retries a read that returns 0, and a socket returns 0 at once for it, so it would spin.
-     */
-    private static final class Feed extends InputStream {
-        private final byte[] data;
-        private final Random random;
-        private final int maxFragment;
-        private int position;
-        private int reads;
-
-        Feed(byte[] data, long seed, int maxFragment) {
-            this.data = data;
-            this.random = new Random(seed);
-            this.maxFragment = maxFragment;
-        }
-
-        @Override
-        public int read() {
-            reads++;
-            return position < data.length ? data[position++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            reads++;
-            if (len == 0) {
-                throw new AssertionError("read of 0 bytes: on a socket it returns 0 at once and the reader spins");
-            }
-            if (position == data.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, 1 + random.nextInt(maxFragment)), data.length - position);
-            System.arraycopy(data, position, b, off, n);
-            position += n;
-            return n;
-        }
-
-        int reads() {
-            return reads;
-        }
-
-        int handedOut() {
-            return position;
         }
     }
 }
