@@ -416,6 +416,7 @@ public final class BackendServer {
 
         @Override
         public void onFailure(String reason) {
+            dedicated.dropIdle(); // a connection lost to the server: the idle dedicated ones may be dead too
             recordFailure(reason, false);
         }
     }

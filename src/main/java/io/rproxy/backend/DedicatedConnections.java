@@ -111,6 +111,17 @@ public final class DedicatedConnections {
         }
     }
 
+    /** Closes the idle reserve (the server failed): the next lease opens a fresh connection. */
+    void dropIdle() {
+        lock.lock();
+        try {
+            idle.forEach(DedicatedConnection::close);
+            idle.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Closes the idle reserve; leased connections stay with their sessions until their state ends (a reload
      * keeps them), and are closed when released.

@@ -60,6 +60,11 @@ final class StatefulCommands {
     Reply queue(CommandSpec spec, CommandClass commandClass, RespCommand command, Reply rejected, ClientState client) {
         Transaction tx = client.transaction();
         Reply refused = rejected != null ? rejected : refusalInMulti(spec, commandClass, command, tx);
+        long limit = pool.config().clientQueryBufferLimit();
+        if (refused == null && limit > 0 && tx.queuedBytes() + command.frame().length > limit) {
+            refused = ProxyError.of("the transaction's queued commands passed client_query_buffer_limit ("
+                    + limit + " bytes)");
+        }
         if (refused != null) {
             tx.doom();
             return refused;

@@ -18,6 +18,8 @@ final class Transaction {
     private boolean queuing;
     private boolean dirty;
     private final List<byte[]> queued = new ArrayList<>();
+    /** Bytes of the queued frames: held by rproxy until EXEC, so bounded like a client's requests in flight. */
+    private long queuedBytes;
     /** The pool whose targets {@link #target} is one of; null until a key or WATCH chose one. */
     private Pool pool;
     private int target = Targets.NONE;
@@ -44,12 +46,18 @@ final class Transaction {
 
     void queue(byte[] frame) {
         queued.add(frame);
+        queuedBytes += frame.length;
+    }
+
+    long queuedBytes() {
+        return queuedBytes;
     }
 
     /** Ends the queuing (EXEC, DISCARD): the queue is handed over and forgotten. */
     List<byte[]> end() {
         List<byte[]> taken = List.copyOf(queued);
         queued.clear();
+        queuedBytes = 0;
         queuing = false;
         dirty = false;
         return taken;

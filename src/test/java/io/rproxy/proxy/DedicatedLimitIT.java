@@ -50,6 +50,22 @@ class DedicatedLimitIT {
         }
     }
 
+    @Test
+    void aTransactionIsBoundedByTheQueryBufferLimit() {
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.startPool("client_query_buffer_limit = \"1kb\"", redis);
+             RawClient client = new RawClient(proxy.port())) {
+            String value = "x".repeat(600);
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", "k", value));
+            assertEquals(Reply.error("ERR rproxy: the transaction's queued commands passed client_query_buffer_limit"
+                    + " (1024 bytes)"), client.call("SET", "k", value));
+            assertEquals(Reply.error("EXECABORT Transaction discarded because of previous errors."),
+                    client.call("EXEC"));
+            assertEquals(Reply.NULL_BULK, client.call("GET", "k"));
+        }
+    }
+
     private static long gauge(int metricsPort) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
