@@ -64,6 +64,9 @@ final class CommandDispatcher {
             return PendingReply.of(stateful.queue(spec, commandClass, command, rejected, client));
         }
         if (rejected != null) {
+            if (tx.queuing()) {
+                tx.doom(); // MULTI x, WATCH, DISCARD x inside MULTI: Redis flags the transaction for these too
+            }
             return PendingReply.of(rejected);
         }
         if (LocalCommands.isClientSetInfo(command)) {

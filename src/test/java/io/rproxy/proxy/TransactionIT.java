@@ -85,6 +85,9 @@ class TransactionIT {
         sameAsRedis(script("WATCH {a}x", "MULTI", "BLPOP {a}q 0", "LPUSH {a}q v", "BRPOP {a}q 0", "EXEC"));
         sameAsRedis(script("WATCH {a}x", "SET {a}x 8", "MULTI", "INCR {a}x", "EXEC", "GET {a}x"));
         sameAsRedis(script("MULTI", "SET {a}x 9", "RESET", "EXEC", "GET {a}x"));
+        sameAsRedis(script("DISCARD x", "UNWATCH x", "MULTI", "SET {a}x 10", "MULTI x", "EXEC", "GET {a}x"));
+        sameAsRedis(script("MULTI", "SET {a}x 11", "WATCH", "EXEC", "MULTI", "DISCARD x", "EXEC", "GET {a}x"));
+        sameAsRedis(script("MULTI", "SET {a}x 12", "UNWATCH x", "EXEC", "WATCH {a}x", "EXEC x", "EXEC"));
     }
 
     @Test
