@@ -47,6 +47,11 @@ public final class DedicatedConnection {
         return server.describe();
     }
 
+    /** The server's host, for a redirection that names only a port. */
+    public String host() {
+        return server.address().host();
+    }
+
     /** Sends one request and reads its reply within the pool's timeout. */
     public Reply call(byte[] frame) {
         return call(List.of(frame), 0).getFirst();

@@ -42,6 +42,14 @@ public interface Targets {
      */
     DedicatedConnection lease(int target);
 
+    /**
+     * A dedicated connection to {@code fromHost} had a request redirected ({@code -MOVED slot host:port} from a
+     * cluster node): the pool learns where the slot lives now, as it does from a redirection on a shared
+     * connection. Nothing for a pool that is not a cluster.
+     */
+    default void redirected(Reply reply, String fromHost) {
+    }
+
     /** How errors name a target: the server ({@code redis2 (127.0.0.1:6380)}), or a cluster pool's slot. */
     String describe(int target);
 

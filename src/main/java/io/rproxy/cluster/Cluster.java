@@ -165,6 +165,14 @@ public final class Cluster implements Targets {
         return node(master).dedicated().lease();
     }
 
+    @Override
+    public void redirected(Reply reply, String fromHost) {
+        Redirect redirect = Redirect.of(reply, fromHost);
+        if (redirect != null && redirect.kind() == Redirect.Kind.MOVED) {
+            moved(redirect.slot(), redirect.to());
+        }
+    }
+
     HostPort owner(int slot) {
         return owners.get(slot);
     }

@@ -49,7 +49,9 @@ final class Blocking {
         try {
             Reply reply = connection.call(List.of(command.frame()), blockMs).getFirst();
             connection.release(armed.compareAndSet(true, false)); // false: the client left as the reply came
-            return reply;
+            Reply redirected = StatefulCommands.redirection(reply, connection,
+                    scratch.pool(commands.pool()), "nothing was popped");
+            return redirected != null ? redirected : reply;
         } catch (BackendException e) {
             armed.set(false);
             connection.release(false);

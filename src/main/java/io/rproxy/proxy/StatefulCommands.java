@@ -185,13 +185,28 @@ final class StatefulCommands {
         }
         connection.release(true); // EXEC ended the transaction and every WATCH: the connection is clean
         for (int i = 1; i < replies.size() - 1; i++) {
-            Reply r = replies.get(i);
-            if (r.isError() && (r.errorMessage().startsWith("MOVED ") || r.errorMessage().startsWith("ASK "))) {
-                return ProxyError.of(connection.describe() + " redirected a queued command (" + r.errorMessage()
-                        + ") in pool '" + routing.name() + "'; the transaction was discarded, nothing of it ran");
+            Reply redirected = redirection(replies.get(i), connection, routing, "the transaction was discarded, "
+                    + "nothing of it ran");
+            if (redirected != null) {
+                return redirected;
             }
         }
         return replies.getLast();
+    }
+
+    /**
+     * A cluster node's redirection of a request on a dedicated connection, as a clear error (a client of rproxy
+     * does not follow MOVED itself); the pool learns the slot's new owner. Null when {@code reply} is no
+     * redirection.
+     */
+    static Reply redirection(Reply reply, DedicatedConnection connection, Pool routing, String consequence) {
+        if (!reply.isError()
+                || !(reply.errorMessage().startsWith("MOVED ") || reply.errorMessage().startsWith("ASK "))) {
+            return null;
+        }
+        routing.targets().redirected(reply, connection.host());
+        return ProxyError.of(connection.describe() + " redirected the request (" + reply.errorMessage()
+                + ") in pool '" + routing.name() + "'; " + consequence + "; try again");
     }
 
     /**
@@ -245,11 +260,20 @@ final class StatefulCommands {
         }
         client.hooks().settle();
         DedicatedConnection connection = tx.watching();
+        boolean fresh = connection == null;
         try {
-            if (connection == null) {
+            if (fresh) {
                 connection = tx.pool(pool).targets().lease(tx.target());
             }
             Reply reply = connection.call(command.frame());
+            Reply redirected = redirection(reply, connection, tx.pool(pool), "these keys are not watched");
+            if (redirected != null) {
+                if (fresh) { // the keys watched before, if any, stay watched on the connection that has them
+                    connection.release(true);
+                    tx.forgetTarget();
+                }
+                return redirected;
+            }
             tx.watching(connection);
             return reply;
         } catch (BackendException e) {

@@ -65,6 +65,41 @@ class ClusterStatefulIT {
         }
     }
 
+    /**
+     * An empty slot given to another master behind rproxy's back: the transaction on the old owner is redirected,
+     * and aborts with a clear error (nothing runs); rproxy learns the new owner, so the next one runs there.
+     */
+    @Test
+    void aRedirectionInsideATransactionAbortsItAndTheNextOneFollows() {
+        String tag = "{moving}";
+        int slot = io.rproxy.routing.ClusterSlot.of(tag.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        RedisServer source = cluster.ownerOf(slot);
+        RedisServer target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+        try (RawClient client = new RawClient(proxy.port("orders"))) {
+            String targetId;
+            try (redis.clients.jedis.Jedis dst = target.jedis()) {
+                targetId = dst.clusterMyId();
+            }
+            for (RedisServer master : cluster.masters()) {
+                try (redis.clients.jedis.Jedis m = master.jedis()) {
+                    m.clusterSetSlotNode(slot, targetId);
+                }
+            }
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", tag + "x", "1"));
+            Reply aborted = client.call("EXEC");
+            org.junit.jupiter.api.Assertions.assertTrue(aborted.isError()
+                    && aborted.errorMessage().contains("redirected the request (MOVED " + slot + " ")
+                    && aborted.errorMessage().contains("nothing of it ran"), aborted.toString());
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", tag + "x", "2"));
+            assertEquals(Reply.array(List.of(Reply.OK)), client.call("EXEC"), "the next one runs on the new owner");
+        }
+        try (redis.clients.jedis.Jedis dst = target.jedis()) {
+            assertEquals("2", dst.get(tag + "x"));
+        }
+    }
+
     @Test
     void keysOfTwoSlotsAreRefusedInTheClustersWording() {
         Reply crossSlot = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
