@@ -64,22 +64,28 @@ final class ClientInput extends FilterInputStream {
      * a client that sends more meanwhile is no longer watched. The session's next read waits for the watcher's.
      */
     void watchForLeave(Runnable onLeave) {
-        if (prefetch != null) {
-            return; // the last watcher's read is still out, and still watching
+        Prefetch p = prefetch;
+        if (p != null) {
+            // The last watcher's read is still out (a pipelined blocking command): it watches for this one now.
+            p.onLeave = onLeave;
+            if (p.left) {
+                onLeave.run(); // the client left before the hook was swapped; running twice is harmless
+            }
+            return;
         }
-        Prefetch p = new Prefetch();
-        p.thread = Thread.ofVirtual().name("client-watch").start(() -> {
+        Prefetch fresh = new Prefetch(onLeave);
+        fresh.thread = Thread.ofVirtual().name("client-watch").start(() -> {
             try {
-                p.count = in.read(p.bytes);
-                if (p.count < 0) {
-                    onLeave.run();
+                fresh.count = in.read(fresh.bytes);
+                if (fresh.count < 0) {
+                    fresh.leave();
                 }
             } catch (IOException e) {
-                p.error = e;
-                onLeave.run();
+                fresh.error = e;
+                fresh.leave();
             }
         });
-        prefetch = p;
+        prefetch = fresh;
     }
 
     private int takePrefetched(byte[] b, int off, int len) throws IOException {
@@ -107,23 +113,36 @@ final class ClientInput extends FilterInputStream {
         return n;
     }
 
-    /** One watcher's read: its fields are written by the watcher and read by the session after join(). */
+    /** available() is asked only when something is owed, so a client waiting for nothing costs no system call. */
+    private void beforeRead() throws IOException {
+        if (owed.any() && available() == 0) {
+            owed.settle();
+        }
+    }
+
+    /** One watcher's read: count, taken and error are written by the watcher and read by the session after join(). */
     private static final class Prefetch {
         final byte[] bytes = new byte[4096];
         Thread thread;
         int count;
         int taken;
         IOException error;
+        /** What the client's leaving does: swapped by the session for each blocking command it waits on. */
+        volatile Runnable onLeave;
+        /** Set before onLeave runs, so that a hook swapped in meanwhile is run by the session. */
+        volatile boolean left;
+
+        Prefetch(Runnable onLeave) {
+            this.onLeave = onLeave;
+        }
+
+        void leave() {
+            left = true;
+            onLeave.run();
+        }
 
         boolean done() {
             return !thread.isAlive();
-        }
-    }
-
-    /** available() is asked only when something is owed, so a client waiting for nothing costs no system call. */
-    private void beforeRead() throws IOException {
-        if (owed.any() && available() == 0) {
-            owed.settle();
         }
     }
 }

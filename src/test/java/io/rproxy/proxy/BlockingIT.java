@@ -113,6 +113,22 @@ class BlockingIT {
         }
     }
 
+    /** Two blocking commands in one write: the client is watched while the second waits too. */
+    @Test
+    void aClientThatLeavesDuringItsSecondPipelinedBlockingCommandIsSeen() {
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.pipelineFramesAsync(List.of(io.rproxy.resp.RespCommand.of("BLPOP", "{p}q", "0.2").frame(),
+                    io.rproxy.resp.RespCommand.of("BLPOP", "{p}q", "0").frame()));
+            assertEquals(Reply.NULL_ARRAY, client.read());
+            await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 1);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 0);
+        try (Jedis jedis = proxy.jedis()) {
+            jedis.lpush("{p}q", "x");
+            assertEquals(1, jedis.llen("{p}q"), "no element popped for a client that left");
+        }
+    }
+
     @Test
     void otherClientsAreNotSlowedByBlockedOnes() throws Exception {
         List<RawClient> blocked = new ArrayList<>();

@@ -83,6 +83,15 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Reads one reply (to a request sent before). */
+    Reply read() {
+        try {
+            return in.readReply();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whether the server has closed the connection (reads end-of-stream). */
     boolean closedByPeer() {
         try {
