@@ -63,7 +63,7 @@ final class ClientInput extends FilterInputStream {
      * runs at once on that thread. Whatever it reads is kept for the session's next read, so nothing is lost;
      * a client that sends more meanwhile is no longer watched. The session's next read waits for the watcher's.
      */
-    void watchForLeave(Runnable onLeave) {
+    void watchForLeave(Runnable onLeave, String threadName) {
         Prefetch p = prefetch;
         if (p != null) {
             // The last watcher's read is still out (a pipelined blocking command): it watches for this one now.
@@ -74,7 +74,7 @@ final class ClientInput extends FilterInputStream {
             return;
         }
         Prefetch fresh = new Prefetch(onLeave);
-        fresh.thread = Thread.ofVirtual().name("client-watch").start(() -> {
+        fresh.thread = Thread.ofVirtual().name(threadName).start(() -> {
             try {
                 fresh.count = in.read(fresh.bytes);
                 if (fresh.count < 0) {

@@ -30,6 +30,6 @@ final class StatefulHooks implements ClientState.SessionHooks {
 
     @Override
     public void watchForLeave(Runnable onLeave) {
-        input.watchForLeave(onLeave);
+        input.watchForLeave(onLeave, "client-" + session.id() + "-watch");
     }
 }

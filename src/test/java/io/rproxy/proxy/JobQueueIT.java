@@ -155,6 +155,7 @@ class JobQueueIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             for (RedisServer server : proxied.redis()) {
                 long clients = connectedClients(server);
+                System.out.printf("%s: %d connected clients (this check's own included)%n", server, clients);
                 assertTrue(clients <= 1 + 2 + 1, server + " has " + clients + " clients");
             }
         });
