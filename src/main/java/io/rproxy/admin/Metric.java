@@ -55,7 +55,10 @@ record Metric<T>(String name, Kind kind, String help, ToLongFunction<T> value) {
             counter("eof", "Connections the server closed.", s -> s.stats().eof()),
             counter("connection_errors", "Connections closed on an error: I/O, protocol, timeout, refused connect.",
                     s -> s.stats().connectionErrors()),
-            gauge("connections", "Connections open to the server.", s -> s.stats().openConnections()),
+            gauge("connections", "Connections open to the server, shared and dedicated.",
+                    s -> s.stats().openConnections()),
+            gauge("dedicated_connections", "Dedicated connections (transactions, WATCH, blocking commands) leased by"
+                    + " clients now; at most the pool's max_dedicated_connections.", s -> s.stats().dedicatedInUse()),
             gauge("queued", "Requests queued for the server and not yet written.", s -> s.stats().queued()),
             gauge("in_flight", "Requests written to the server and awaiting a reply.", s -> s.stats().inFlight()));
 

@@ -33,6 +33,7 @@ final class PrometheusText {
                         .append(metric.of(pool)).append('\n');
             }
         }
+        refused(out, pools);
         for (Metric<ServerSample> metric : Metric.SERVER) {
             String name = metric.prometheusName("rproxy_server_");
             header(out, name, metric.kind().prometheusType(), metric.help());
@@ -46,6 +47,16 @@ final class PrometheusText {
         }
         latency(out, pools);
         return out.toString();
+    }
+
+    private static void refused(StringBuilder out, List<PoolSample> pools) {
+        String name = "rproxy_pool_refused_commands_total";
+        header(out, name, "counter", "Commands refused by rproxy, by command name (subcommands as 'client|kill').");
+        for (PoolSample pool : pools) {
+            pool.stats().refusedByCommand().forEach((command, count) -> out.append(name).append("{pool=\"")
+                    .append(escape(pool.name())).append("\",command=\"").append(escape(command)).append("\"} ")
+                    .append(count).append('\n'));
+        }
     }
 
     /** Under the names Prometheus's own client libraries give them, so that existing dashboards find them. */

@@ -71,6 +71,7 @@ final class StatusJson {
             for (Metric<PoolSample> metric : Metric.POOL) {
                 w.field(metric.name(), metric.of(live));
             }
+            refused(w, live);
         }
         w.name("servers").beginArray();
         for (int i = 0; i < pool.servers().size(); i++) {
@@ -97,6 +98,7 @@ final class StatusJson {
             for (Metric<PoolSample> metric : Metric.POOL) {
                 w.field(metric.name(), metric.of(live));
             }
+            refused(w, live);
             w.name("nodes").beginArray();
             for (SlotMap.Node node : live.clusterMap().nodes()) {
                 w.beginObject().field("address", node.address().toString()).field("role", node.role().wireName());
@@ -109,6 +111,13 @@ final class StatusJson {
             live.servers().forEach(s -> server(w, s.spec(), s));
             w.endArray();
         }
+        w.endObject();
+    }
+
+    /** {@code "refused_commands": {"keys": 3, ...}}: refusals by command name. */
+    private static void refused(JsonWriter w, PoolSample live) {
+        w.name("refused_commands").beginObject();
+        live.stats().refusedByCommand().forEach(w::field);
         w.endObject();
     }
 

@@ -53,6 +53,7 @@ public final class BackendServer {
     private final Runnable distributionChanged;
     private final AtomicReferenceArray<BackendConnection> connections;
     private final ServerStats stats = new ServerStats();
+    private final DedicatedConnections dedicated;
     private final AtomicInteger failures = new AtomicInteger();
     private final BackendConnection.Listener listener = new ConnectionListener();
     /** Guards opening connections, so that clients racing on a dead slot open it once. */
@@ -82,6 +83,12 @@ public final class BackendServer {
         this.runtime = runtime;
         this.distributionChanged = distributionChanged;
         this.connections = new AtomicReferenceArray<>(connectionCount);
+        this.dedicated = new DedicatedConnections(spec, settings, settings.maxDedicatedConnections(), stats);
+    }
+
+    /** This server's connections for stateful clients (transactions, blocking commands). */
+    public DedicatedConnections dedicated() {
+        return dedicated;
     }
 
     public ServerSpec spec() {
@@ -387,6 +394,7 @@ public final class BackendServer {
         } finally {
             stateLock.unlock();
         }
+        dedicated.close();
         connectLock.lock();
         try {
             closeConnections(reason);
@@ -408,6 +416,7 @@ public final class BackendServer {
 
         @Override
         public void onFailure(String reason) {
+            dedicated.dropIdle(); // a connection lost to the server: the idle dedicated ones may be dead too
             recordFailure(reason, false);
         }
     }

@@ -13,22 +13,33 @@ import java.util.Optional;
  * @param connectTimeout bound on connect plus handshake, on a recovery probe, and on how long a request waits
  *                       for the probe it started
  * @param outboxCapacity requests that may wait for a connection's writer before senders block (backpressure)
+ * @param maxDedicatedConnections the pool's {@code max_dedicated_connections}: leases one server allows at once
  */
 public record BackendSettings(Optional<String> password, int database, Optional<Duration> timeout,
                               Duration connectTimeout, boolean tcpKeepAlive, RespLimits limits, int outboxCapacity,
-                              boolean autoEject, int failureLimit, Duration retryTimeout) {
+                              boolean autoEject, int failureLimit, Duration retryTimeout,
+                              int maxDedicatedConnections) {
     /** Used when a pool sets no timeout: a connect to a dead host must not hang a client forever. */
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    /** Settings with the default bound on dedicated connections. */
+    public BackendSettings(Optional<String> password, int database, Optional<Duration> timeout,
+                           Duration connectTimeout, boolean tcpKeepAlive, RespLimits limits, int outboxCapacity,
+                           boolean autoEject, int failureLimit, Duration retryTimeout) {
+        this(password, database, timeout, connectTimeout, tcpKeepAlive, limits, outboxCapacity, autoEject,
+                failureLimit, retryTimeout, PoolConfig.DEFAULT_MAX_DEDICATED_CONNECTIONS);
+    }
 
     public static BackendSettings of(PoolConfig pool, RespLimits limits) {
         return new BackendSettings(pool.redisAuth(), pool.redisDb(), pool.timeout(),
                 pool.timeout().orElse(DEFAULT_CONNECT_TIMEOUT), pool.tcpKeepalive(), limits, 4096,
-                pool.autoEjectHosts(), pool.serverFailureLimit(), pool.serverRetryTimeout());
+                pool.autoEjectHosts(), pool.serverFailureLimit(), pool.serverRetryTimeout(),
+                pool.maxDedicatedConnections());
     }
 
     /** The same settings with ejection off (a Redis Cluster's nodes: the cluster fails a master over itself). */
     public BackendSettings withoutEjection() {
         return new BackendSettings(password, database, timeout, connectTimeout, tcpKeepAlive, limits, outboxCapacity,
-                false, failureLimit, retryTimeout);
+                false, failureLimit, retryTimeout, maxDedicatedConnections);
     }
 }

@@ -26,7 +26,10 @@ public final class ServerStats {
     final LongAdder queued = new LongAdder();
     /** Requests written and awaiting their reply (twemproxy's out_queue). */
     final LongAdder inFlight = new LongAdder();
+    /** Shared and dedicated connections open now. */
     final AtomicLong openConnections = new AtomicLong();
+    /** Dedicated connections leased by a client session now (not those idle in the reserve). */
+    final AtomicLong dedicatedInUse = new AtomicLong();
 
     public long requests() {
         return requests.sum();
@@ -74,5 +77,9 @@ public final class ServerStats {
 
     public long openConnections() {
         return openConnections.get();
+    }
+
+    public long dedicatedInUse() {
+        return dedicatedInUse.get();
     }
 }

@@ -84,6 +84,11 @@ public final class ShardedServers implements Targets {
     }
 
     @Override
+    public DedicatedConnection lease(int target) {
+        return servers.get(target).dedicated().lease();
+    }
+
+    @Override
     public String describe(int target) {
         return servers.get(target).spec().describe();
     }

@@ -34,6 +34,22 @@ public interface Targets {
      */
     PendingReply send(int target, byte[] frame, Sender sender);
 
+    /**
+     * A connection to the server of {@code target} for the caller alone (a sharded pool's server, a cluster
+     * slot's master), for state that must not touch a shared connection; the caller releases it.
+     *
+     * @throws BackendException naming the server when none can be had (down, or all in use)
+     */
+    DedicatedConnection lease(int target);
+
+    /**
+     * A dedicated connection to {@code fromHost} had a request redirected ({@code -MOVED slot host:port} from a
+     * cluster node): the pool learns where the slot lives now, as it does from a redirection on a shared
+     * connection. Nothing for a pool that is not a cluster.
+     */
+    default void redirected(Reply reply, String fromHost) {
+    }
+
     /** How errors name a target: the server ({@code redis2 (127.0.0.1:6380)}), or a cluster pool's slot. */
     String describe(int target);
 

@@ -5,6 +5,7 @@ import io.rproxy.backend.BackendException;
 import io.rproxy.backend.BackendRequest;
 import io.rproxy.backend.BackendRuntime;
 import io.rproxy.backend.BackendServer;
+import io.rproxy.backend.DedicatedConnection;
 import io.rproxy.backend.BackendSettings;
 import io.rproxy.backend.NodeQuery;
 import io.rproxy.backend.PendingReply;
@@ -169,6 +170,24 @@ public final class Cluster implements Targets {
     @Override
     public PendingReply send(int slot, byte[] frame, Sender sender) {
         return new ClusterRequest(this, slot, frame, sender);
+    }
+
+    /** A dedicated connection to the master of {@code slot} as the map (and MOVED patches) know it now. */
+    @Override
+    public DedicatedConnection lease(int slot) {
+        HostPort master = owner(slot);
+        if (master == null) {
+            throw new BackendException("slot " + slot + " has no master in the slot map");
+        }
+        return node(master).dedicated().lease();
+    }
+
+    @Override
+    public void redirected(Reply reply, String fromHost) {
+        Redirect redirect = Redirect.of(reply, fromHost);
+        if (redirect != null && redirect.kind() == Redirect.Kind.MOVED) {
+            moved(redirect.slot(), redirect.to());
+        }
     }
 
     HostPort owner(int slot) {

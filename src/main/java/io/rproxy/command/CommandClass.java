@@ -18,7 +18,12 @@ public enum CommandClass {
     /** Keyless, for the whole pool (FLUSHDB, DBSIZE, SCRIPT LOAD, SCAN): sent to every server, replies merged. */
     ALL,
     /** Meaningless or unsafe through a sharding proxy: refused with an error, the connection stays open. */
-    REFUSE;
+    REFUSE,
+    /**
+     * Holds state on a backend connection (transactions, blocking commands): run on a connection the client's
+     * session leases for as long as the state lasts, never on a shared one.
+     */
+    STATEFUL;
 
     /** The file's spelling: lower case. */
     String fileName() {

@@ -31,7 +31,9 @@ public final class CommandClasses {
             "random", "scan", "config", "info");
     /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
-            "scripting", "blocking", "pubsub", "transaction");
+            "scripting", "pubsub");
+    /** What state a stateful command holds: the {@code stateful} details the file may use. */
+    public static final Set<String> STATEFUL_KINDS = Set.of("transaction", "blocking");
 
     /** One command's line: its class and the detail column ({@code -} when the class takes none). */
     public record Entry(CommandClass commandClass, String detail) {}
@@ -102,6 +104,7 @@ public final class CommandClasses {
             case SPLIT -> SPLIT_MERGES.contains(detail);
             case ALL -> ALL_SHAPES.contains(detail);
             case REFUSE -> REFUSAL_REASONS.contains(detail);
+            case STATEFUL -> STATEFUL_KINDS.contains(detail);
             case FORWARD, LOCAL, ANY -> detail.equals("-");
         };
         if (!detailOk) {

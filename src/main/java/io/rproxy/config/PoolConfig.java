@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * @param denyCommands       commands the pool refuses (deny_commands), lower-case full names as the command table
  *                           spells them ({@code flushall}, {@code config|get}); a container ({@code script}) stands
  *                           for all its subcommands
+ * @param maxDedicatedConnections dedicated connections (transactions, WATCH, blocking commands) one server may
+ *                           have leased at once; a lease past it is refused at once with an error
  */
 public record PoolConfig(
         String name,
@@ -53,7 +55,8 @@ public record PoolConfig(
         int clientConnections,
         long clientOutputBufferLimit,
         long clientQueryBufferLimit,
-        Set<String> denyCommands) {
+        Set<String> denyCommands,
+        int maxDedicatedConnections) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -68,6 +71,8 @@ public record PoolConfig(
     public static final long DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT = 64L << 20;
     /** 64 MB: eight 8 MB values in flight per client keep an upload busy, and bound what it holds. */
     public static final long DEFAULT_CLIENT_QUERY_BUFFER_LIMIT = 64L << 20;
+    /** 64 per server: a few dozen workers blocked at once, while a client gone astray cannot open thousands. */
+    public static final int DEFAULT_MAX_DEDICATED_CONNECTIONS = 64;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -87,6 +92,7 @@ public record PoolConfig(
         requireAtLeast(serverConnections, 1, "serverConnections");
         requireAtLeast(serverFailureLimit, 1, "serverFailureLimit");
         requireAtLeast(clientConnections, 0, "clientConnections");
+        requireAtLeast(maxDedicatedConnections, 1, "maxDedicatedConnections");
         if (clientOutputBufferLimit < 0 || clientQueryBufferLimit < 0) {
             throw new IllegalArgumentException("client buffer limits must be >= 0 (0 for none), got "
                     + clientOutputBufferLimit + " and " + clientQueryBufferLimit);
@@ -101,7 +107,8 @@ public record PoolConfig(
         }
     }
 
-    /** A pool that refuses no command of its own (no {@code deny_commands}). */
+    /** A pool that refuses no command of its own (no {@code deny_commands}), with the default bound on dedicated
+     * connections. */
     public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
                       Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
                       int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
@@ -110,7 +117,8 @@ public record PoolConfig(
                       long clientQueryBufferLimit) {
         this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
                 serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
-                servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit, Set.of());
+                servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit, Set.of(),
+                DEFAULT_MAX_DEDICATED_CONNECTIONS);
     }
 
     /** A pool with the default client buffer limits. */

@@ -26,7 +26,8 @@ final class PoolReader {
             "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "redis", "redis_auth", "redis_db",
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
             "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections",
-            "client_output_buffer_limit", "client_query_buffer_limit", "deny_commands");
+            "client_output_buffer_limit", "client_query_buffer_limit", "deny_commands",
+            "max_dedicated_connections");
     /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
     private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
@@ -81,6 +82,8 @@ final class PoolReader {
         long queryLimit = table.bytes("client_query_buffer_limit", 0)
                 .orElse(PoolConfig.DEFAULT_CLIENT_QUERY_BUFFER_LIMIT);
         Set<String> denied = denyCommands();
+        int maxDedicated = table.integer("max_dedicated_connections", 1)
+                .orElse(PoolConfig.DEFAULT_MAX_DEDICATED_CONNECTIONS);
         List<ServerSpec> servers = cluster ? seeds() : servers();
         if (problems.count() > before || listen.isEmpty()) {
             return Optional.empty();
@@ -88,7 +91,8 @@ final class PoolReader {
         try {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
-                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit, denied));
+                    tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit, denied,
+                    maxDedicated));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());

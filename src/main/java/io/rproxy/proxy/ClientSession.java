@@ -9,6 +9,7 @@ import io.rproxy.resp.RespCommand;
 import io.rproxy.resp.RespReader;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -124,16 +125,20 @@ final class ClientSession implements Runnable {
                 }
             });
             RespReader reader = new RespReader(input, listener.limits(), READ_BUFFER);
+            state.hooks(new StatefulHooks(this, input, out));
             clean = serve(reader, out);
         } catch (EOFException e) {
             log.debug("client {} closed its connection inside a request", state.id());
         } catch (IOException e) {
+            log.debug("client {} connection failed: {}", state.id(), e.getMessage());
+        } catch (UncheckedIOException e) { // the client's socket failed under a stateful command's settle
             log.debug("client {} connection failed: {}", state.id(), e.getMessage());
         } catch (RuntimeException | Error e) {
             // The session's catch ladder: anything else is a bug or the JVM in trouble. Logged once, with the
             // thread's name; the socket closes with the try, and replies still to come are dropped as they land.
             log.error("client {} session failed in {}", state.id(), Thread.currentThread().getName(), e);
         } finally {
+            state.transaction().abandon(); // a client that leaves mid-state has its dedicated connection closed
             state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written
             output.close(); // what it held is given back; replies still to come are dropped as they land
             pinned = null;
@@ -206,7 +211,7 @@ final class ClientSession implements Runnable {
         }
     }
 
-    private void writeOutstanding(ReplyWriter out) throws IOException {
+    void writeOutstanding(ReplyWriter out) throws IOException {
         // A full window answered with replies that would fit twice as many: the client may have more in flight.
         Generation grow = outstanding.size() >= window && window < MAX_OUTSTANDING ? pinned : null;
         // Before the first write to the client, which blocks when it does not read: a reply that is already

@@ -16,6 +16,35 @@ final class ClientState implements Sender {
     private boolean authenticated;
     private boolean quitting;
     private String name = "";
+    private final Transaction transaction = new Transaction();
+    private SessionHooks hooks = SessionHooks.NONE;
+
+    /**
+     * What a stateful command, which runs on the session's thread inside dispatch, needs from the session. Called
+     * on the session's thread only.
+     */
+    interface SessionHooks {
+        SessionHooks NONE = new SessionHooks() {
+            @Override
+            public void settle() {
+            }
+
+            @Override
+            public void watchForLeave(Runnable onLeave) {
+            }
+        };
+
+        /**
+         * Writes the requests queued and the replies owed to the client, so that what a dedicated connection runs
+         * now runs after them and its reply follows theirs.
+         *
+         * @throws java.io.UncheckedIOException when the client's socket fails
+         */
+        void settle();
+
+        /** While a blocking command waits: {@code onLeave} runs, on another thread, if the client closes. */
+        void watchForLeave(Runnable onLeave);
+    }
 
     ClientState(long id, boolean authenticated) {
         this(id, authenticated, null);
@@ -48,6 +77,18 @@ final class ClientState implements Sender {
         return output;
     }
 
+    Transaction transaction() {
+        return transaction;
+    }
+
+    SessionHooks hooks() {
+        return hooks;
+    }
+
+    void hooks(SessionHooks value) {
+        hooks = value;
+    }
+
     boolean authenticated() {
         return authenticated;
     }
@@ -60,6 +101,7 @@ final class ClientState implements Sender {
     void reset(boolean authenticatedAtStart) {
         authenticated = authenticatedAtStart;
         name = "";
+        transaction.abandon(); // RESET discards MULTI and ends WATCH, as in Redis
     }
 
     /** Set by CLIENT SETNAME or HELLO SETNAME; empty when none. */

@@ -25,10 +25,12 @@ import java.util.Set;
  * <p>Stateless apart from its pool; called on each client's own thread.
  */
 final class CommandDispatcher {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CommandDispatcher.class);
     private final Pool pool;
     private final CommandTable table;
     private final CommandClasses classes;
     private final LocalCommands local;
+    private final StatefulCommands stateful;
     /** The splitter of each split command, by full name, from its merge in the class table. */
     private final Map<String, Splitter> splitters = new HashMap<>();
     /** The shape of each whole-pool command, by full name, from its detail in the class table. */
@@ -39,6 +41,7 @@ final class CommandDispatcher {
         this.table = table;
         this.classes = classes;
         this.local = new LocalCommands(pool, table, clock);
+        this.stateful = new StatefulCommands(pool, this::refuse);
         for (CommandSpec spec : table) {
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));
@@ -55,32 +58,38 @@ final class CommandDispatcher {
 
     PendingReply dispatch(RespCommand command, ClientState client) {
         CommandSpec spec = table.lookup(command);
-        if (spec == null) {
-            return error(CommandErrors.unknownCommand(command));
+        Reply rejected = rejection(spec, command, client);
+        if (rejected == null && denied(spec)) {
+            // Before the transaction's queue: a denied command inside MULTI dooms it rather than run at EXEC.
+            rejected = Errors.denied(spec.name(), pool.name());
         }
-        if (!spec.arityAllows(command.argCount())) {
-            return error(CommandErrors.wrongArity(spec));
+        Transaction tx = client.transaction();
+        if (rejected != null && spec != null && spec.name().equals("exec")) {
+            return PendingReply.of(StatefulCommands.execRejected(rejected, tx));
         }
-        boolean setInfo = LocalCommands.isClientSetInfo(command); // Redis 7.2's, not in the 7.0 table
-        if (spec.hasSubcommands() && command.argCount() > 1 && !setInfo) { // COMMAND alone runs, COMMAND FOO not
-            return error(CommandErrors.unknownSubcommand(command));
+        if (tx.queuing() && StatefulCommands.queuedInsideMulti(spec)) {
+            // After MULTI nothing of the client's runs until EXEC: a command is queued, or refused and dooms it.
+            CommandClass commandClass = rejected != null ? null
+                    : LocalCommands.isClientSetInfo(command) ? CommandClass.LOCAL : classOf(spec);
+            return PendingReply.of(stateful.queue(spec, commandClass, command, rejected, client));
         }
-        if (!client.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
-            return PendingReply.of(Errors.NOAUTH);
+        if (rejected != null) {
+            if (tx.queuing()) {
+                tx.doom(); // MULTI x, WATCH, DISCARD x inside MULTI: Redis flags the transaction for these too
+            }
+            return PendingReply.of(rejected);
         }
-        if (setInfo) {
+        if (LocalCommands.isClientSetInfo(command)) {
             return PendingReply.of(Reply.OK);
         }
-        if (denied(spec)) {
-            return PendingReply.of(Errors.denied(spec.name(), pool.name()));
-        }
-        return switch (classes.classOf(spec)) {
+        return switch (classOf(spec)) {
             case FORWARD -> forwardByKey(spec, command, client);
             case SPLIT -> split(spec, command, client);
             case LOCAL -> PendingReply.of(local.answer(spec.name(), command, client));
             case ANY -> send(pool.targets().any(client.id()), command, client);
             case ALL -> wholePool.get(spec.name()).send(command, pool, client);
-            case REFUSE -> PendingReply.of(Errors.notSupported(spec.name()));
+            case REFUSE -> PendingReply.of(refuse(spec.name()));
+            case STATEFUL -> stateful(spec, command, client);
         };
     }
 
@@ -92,6 +101,42 @@ final class CommandDispatcher {
         }
         int bar = spec.name().indexOf('|');
         return deny.contains(spec.name()) || bar > 0 && deny.contains(spec.name().substring(0, bar));
+    }
+
+    /** Refuses a command: counted by name in STATUS and /metrics, logged the first time a name is refused. */
+    Reply refuse(String name) {
+        if (pool.stats().refused(name)) {
+            log.info("pool '{}': refused '{}' for the first time; refusals are counted per command in STATUS and"
+                    + " /metrics", pool.name(), name);
+        }
+        return Errors.notSupported(name);
+    }
+
+    private CommandClass classOf(CommandSpec spec) {
+        return classes.classOf(spec);
+    }
+
+    /** The error a command gets before its class is looked at, in redis-server's order; null when none. */
+    private static Reply rejection(CommandSpec spec, RespCommand command, ClientState client) {
+        if (spec == null) {
+            return Reply.error(CommandErrors.unknownCommand(command));
+        }
+        if (!spec.arityAllows(command.argCount())) {
+            return Reply.error(CommandErrors.wrongArity(spec));
+        }
+        boolean setInfo = LocalCommands.isClientSetInfo(command); // Redis 7.2's, not in the 7.0 table
+        if (spec.hasSubcommands() && command.argCount() > 1 && !setInfo) { // COMMAND alone runs, COMMAND FOO not
+            return Reply.error(CommandErrors.unknownSubcommand(command));
+        }
+        if (!client.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
+            return Errors.NOAUTH;
+        }
+        return null;
+    }
+
+    private PendingReply stateful(CommandSpec spec, RespCommand command, ClientState client) {
+        Reply reply = stateful.run(spec, command, client);
+        return reply == null ? forwardByKey(spec, command, client) : PendingReply.of(reply);
     }
 
     private static PendingReply error(String message) {

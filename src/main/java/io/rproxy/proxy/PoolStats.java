@@ -1,6 +1,9 @@
 package io.rproxy.proxy;
 
 import io.rproxy.backend.OutputBuffer;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,6 +25,8 @@ public final class PoolStats {
     private final LongAdder outputLimitDisconnections = new LongAdder();
     private final LongAdder evictedClients = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
+    /** Commands refused, by command name (subcommands as {@code client|kill}); a name is added when first refused. */
+    private final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
 
     void clientConnected() {
         clientConnections.incrementAndGet();
@@ -32,6 +37,26 @@ public final class PoolStats {
     void clientClosed(boolean eof) {
         clientConnections.decrementAndGet();
         (eof ? clientEof : clientErr).increment();
+    }
+
+    /** A command was refused; true the first time its name is, so that the caller logs it once. */
+    boolean refused(String command) {
+        LongAdder count = refused.get(command);
+        if (count != null) {
+            count.increment();
+            return false;
+        }
+        LongAdder fresh = new LongAdder();
+        LongAdder raced = refused.putIfAbsent(command, fresh);
+        (raced == null ? fresh : raced).increment();
+        return raced == null;
+    }
+
+    /** Refusals so far by command name, in name order. */
+    public SortedMap<String, Long> refusedByCommand() {
+        SortedMap<String, Long> counts = new TreeMap<>();
+        refused.forEach((name, count) -> counts.put(name, count.sum()));
+        return counts;
     }
 
     /** The listener's accept failed (at the open-files limit, typically); it pauses before the next. */

@@ -57,6 +57,30 @@ class DenyCommandsIT {
         }
     }
 
+    /**
+     * Inside MULTI a denied command and a whole-pool command are queuing errors: EXEC answers -EXECABORT and
+     * nothing of the transaction runs (neither may run at EXEC on the one server of the transaction).
+     */
+    @Test
+    void deniedAndWholePoolCommandsDoomATransaction() {
+        int port = FreePorts.pick();
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.start(toml(FreePorts.pick(), port, redis, "[\"flushall\"]"));
+             RawClient client = new RawClient(port)) {
+            client.call("SET", "k", "v");
+            for (List<String> doomed : List.of(List.of("FLUSHALL"), List.of("FLUSHDB"))) {
+                assertEquals(Reply.OK, client.call("MULTI"));
+                assertEquals(Reply.simple("QUEUED"), client.call("SET", "k", "changed"));
+                assertTrue(client.call(doomed).isError(), doomed + " inside MULTI");
+                assertEquals(Reply.error("EXECABORT Transaction discarded because of previous errors."),
+                        client.call("EXEC"));
+                assertEquals(Reply.bulk("v".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        client.call("GET", "k"), "nothing of the transaction ran");
+                assertEquals(Reply.integer(1), client.call("DBSIZE"));
+            }
+        }
+    }
+
     private static String toml(int admin, int port, RedisServer redis, String deny) {
         return "[admin]\nlisten = \"127.0.0.1:" + admin + "\"\n\n[pools.test]\nlisten = \"127.0.0.1:" + port
                 + "\"\nservers = [\"" + redis.address() + ":1\"]\ndeny_commands = " + deny + "\n";

@@ -101,6 +101,7 @@ class EveryCommandIT {
             case LOCAL -> checkLocal(spec);
             case REFUSE -> checkRefused(spec, request);
             case ALL -> checkWholePool(spec, WHOLE_POOL.getOrDefault(name, request));
+            case STATEFUL -> checkStateful(request);
         }
     }
 
@@ -201,6 +202,15 @@ class EveryCommandIT {
     private void checkLocal(CommandSpec spec) {
         LOCAL_CHECKS.get(spec.name()).accept(spec);
         assertTrue(backendsThatRan(spec.name()).isEmpty(), "no backend saw " + spec.name());
+    }
+
+    /**
+     * On a fresh connection each, as Redis answers it (blocking commands get their timeout argument as a key
+     * name, which Redis refuses at once); TransactionIT and BlockingIT check the states themselves.
+     */
+    private void checkStateful(List<String> request) {
+        assertEquals(directReply(request), proxyReply(request), String.join(" ", request));
+        assertEquals(Reply.PONG, proxyReply(List.of("ping")), "the connection stays open");
     }
 
     private void checkRefused(CommandSpec spec, List<String> request) {

@@ -71,6 +71,27 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Sends raw request frames and reads nothing (a request that blocks, its client then left). */
+    void pipelineFramesAsync(List<byte[]> frames) {
+        try {
+            for (byte[] frame : frames) {
+                out.write(frame);
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads one reply (to a request sent before). */
+    Reply read() {
+        try {
+            return in.readReply();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whether the server has closed the connection (reads end-of-stream). */
     boolean closedByPeer() {
         try {

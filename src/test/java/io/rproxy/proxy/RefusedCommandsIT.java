@@ -1,0 +1,50 @@
+package io.rproxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rproxy.harness.FreePorts;
+import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RunningProxy;
+import io.rproxy.resp.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Refused commands are counted per command name on /metrics and in STATUS, inside MULTI too. */
+class RefusedCommandsIT {
+    @Test
+    void refusalsAreCountedByCommandName() throws Exception {
+        int metricsPort = FreePorts.pick();
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.start("[metrics]\nlisten = \"127.0.0.1:" + metricsPort + "\"\n"
+                     + RunningProxy.poolToml(RunningProxy.POOL, FreePorts.pick(), "",
+                             List.of("\"" + redis.address() + ":1 redis1\"")));
+             RawClient client = new RawClient(proxy.port());
+             io.rproxy.admin.RespClient admin = new io.rproxy.admin.RespClient(proxy.adminPort())) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Reply.error("ERR command 'keys' is not supported by rproxy"), client.call("KEYS", "*"));
+            }
+            assertEquals(Reply.error("ERR command 'subscribe' is not supported by rproxy"),
+                    client.call("SUBSCRIBE", "c"));
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.error("ERR command 'client|kill' is not supported by rproxy"),
+                    client.call("CLIENT", "KILL", "x"));
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("rproxy_pool_refused_commands_total{pool=\"test\",command=\"keys\"} 3\n"),
+                    metrics);
+            assertTrue(metrics.contains("rproxy_pool_refused_commands_total{pool=\"test\",command=\"subscribe\"} 1\n"));
+            assertTrue(metrics.contains(
+                    "rproxy_pool_refused_commands_total{pool=\"test\",command=\"client|kill\"} 1\n"));
+            String status = admin.text("STATUS");
+            assertTrue(status.contains("\"refused_commands\":{\"client|kill\":1,\"keys\":3,\"subscribe\":1}"),
+                    status);
+        }
+    }
+}
