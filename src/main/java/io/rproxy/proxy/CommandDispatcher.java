@@ -90,6 +90,7 @@ final class CommandDispatcher {
             case ALL -> wholePool.get(spec.name()).send(command, pool, client);
             case REFUSE -> PendingReply.of(refuse(spec.name()));
             case STATEFUL -> stateful(spec, command, client);
+            case CHANNEL -> ChannelCommands.send(classes.of(spec).detail(), command, pool, client);
         };
     }
 

@@ -32,6 +32,8 @@ final class EveryServer implements WholePool {
         SUM,
         /** The arrays joined, in server order. */
         CONCAT,
+        /** The arrays joined, each element once (PUBSUB CHANNELS: a channel another client subscribed to twice). */
+        UNION,
         /** Every server's reply, which must be the same (SCRIPT LOAD's SHA1). */
         SAME,
         /** Arrays of 0/1 of one length, 1 where every server said 1 (SCRIPT EXISTS). */
@@ -48,7 +50,7 @@ final class EveryServer implements WholePool {
             return switch (this) {
                 case ALL_OK, ANY_OK -> part.equals(Reply.OK) ? null : "expected +OK, got " + part;
                 case SUM -> part.type() == ':' ? null : "expected an integer, got " + part;
-                case CONCAT, AND -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
+                case CONCAT, UNION, AND -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
                 case SAME -> null;
                 case RANDOM -> part.type() == '$' ? null : "expected a bulk string, got " + part;
             };
@@ -71,6 +73,13 @@ final class EveryServer implements WholePool {
                         all.addAll(part.elements());
                     }
                     yield Reply.array(all);
+                }
+                case UNION -> {
+                    java.util.Set<Reply> all = new java.util.LinkedHashSet<>();
+                    for (Reply part : parts) {
+                        all.addAll(part.elements());
+                    }
+                    yield Reply.array(List.copyOf(all));
                 }
                 case SAME -> same(parts, servers, command);
                 case AND -> and(parts, servers, command);
