@@ -35,7 +35,7 @@ public final class CommandClasses {
     /** How a {@code channel} command uses its channels: the {@code channel} details the file may use. */
     public static final Set<String> CHANNEL_SHAPES = Set.of("publish", "numsub");
     /** What state a stateful command holds: the {@code stateful} details the file may use. */
-    public static final Set<String> STATEFUL_KINDS = Set.of("transaction", "blocking");
+    public static final Set<String> STATEFUL_KINDS = Set.of("transaction", "blocking", "subscription");
 
     /** One command's line: its class and the detail column ({@code -} when the class takes none). */
     public record Entry(CommandClass commandClass, String detail) {}

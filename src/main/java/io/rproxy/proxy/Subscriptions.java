@@ -1,0 +1,273 @@
+package io.rproxy.proxy;
+
+import io.rproxy.backend.BackendException;
+import io.rproxy.backend.DedicatedConnection;
+import io.rproxy.backend.ProxyError;
+import io.rproxy.backend.Targets;
+import io.rproxy.resp.Reply;
+import io.rproxy.resp.RespCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's subscribed mode (SUBSCRIBE, UNSUBSCRIBE): a subscriber connection per server whose channels the
+ * client uses, a {@link DedicatedConnection} leased for the purpose, each read by its own virtual thread
+ * ({@code client-<id>-sub-<server>}). The reader writes what its server pushes straight to the client, in the
+ * server's order: messages untouched, acknowledgements with the client-wide subscription count (Redis's), which it
+ * updates and writes as one step under the client output's lock, so counts rise and fall in the order the client
+ * reads them.
+ *
+ * <p>Each channel of a command is subscribed in turn, the next sent after the reader wrote the previous one's
+ * acknowledgement, so acknowledgements come in the command's order as from Redis, and the session's next reply
+ * follows them. After the last unsubscribe (and when the client leaves or sends RESET) the subscriber connections
+ * are closed and the client is a normal connection again. A subscriber connection that dies ends the client's
+ * connection with an error, so that its library reconnects and subscribes again.
+ *
+ * <p>The commands run on the session's thread; the sets are shared with the readers under {@link ClientOutput#lock}.
+ */
+final class Subscriptions {
+    private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+    /** What Redis allows a client in subscribed mode (its error lists them). */
+    private static final Set<String> ALLOWED = Set.of("subscribe", "unsubscribe", "psubscribe", "punsubscribe",
+            "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
+    private static final byte[] UNSUBSCRIBE = "unsubscribe".getBytes(StandardCharsets.US_ASCII);
+    private static final Reply PONG = Reply.array(List.of(Reply.bulk("pong".getBytes(StandardCharsets.US_ASCII)),
+            Reply.bulk(new byte[0])));
+
+    private final long clientId;
+    private final ClientOutput out;
+    private final Socket client;
+    /** The client's channels, as ISO-8859-1 strings of their bytes; guarded by {@code out.lock}. */
+    private final Set<String> channels = new LinkedHashSet<>();
+    /** Written under {@code out.lock} by readers, read by the session: whether the client is in subscribed mode. */
+    private volatile int count;
+    /** Session thread only: the subscriber connection of each target used. */
+    private final Map<Integer, Subscriber> byTarget = new HashMap<>();
+    /** One permit per acknowledgement a reader has written (or many once a reader died). */
+    private final Semaphore acks = new Semaphore(0);
+    private volatile boolean failed;
+
+    private record Subscriber(DedicatedConnection connection, Thread reader) {}
+
+    Subscriptions(long clientId, ClientOutput out, Socket client) {
+        this.clientId = clientId;
+        this.out = out;
+        this.client = client;
+    }
+
+    /** Whether the client is subscribed to anything: only {@link #allowed} commands then run. */
+    boolean active() {
+        return count > 0;
+    }
+
+    /** Redis's error for a command a subscribed client may not send; null when it may. */
+    static Reply refusal(String name) {
+        if (ALLOWED.contains(name)) {
+            return null;
+        }
+        return Reply.error("ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT"
+                + " / RESET are allowed in this context");
+    }
+
+    /** PING in subscribed mode: {@code ["pong", message]}, as Redis answers it there. */
+    static Reply ping(RespCommand command) {
+        if (command.argCount() < 2) {
+            return PONG;
+        }
+        return Reply.array(List.of(Reply.bulk("pong".getBytes(StandardCharsets.US_ASCII)),
+                Reply.bulk(command.arg(1))));
+    }
+
+    /** SUBSCRIBE or UNSUBSCRIBE; the acknowledgements are written to the client before this returns. */
+    Reply run(String name, RespCommand command, Pool pool, ClientState state) {
+        state.hooks().settle(); // the replies owed before this command go first
+        try {
+            if (name.equals("subscribe")) {
+                for (int i = 1; i < command.argCount(); i++) {
+                    subscribe(command, i, pool);
+                }
+            } else {
+                unsubscribe(command, pool);
+            }
+        } catch (BackendException e) {
+            return ProxyError.of(e.getMessage());
+        }
+        if (count == 0) {
+            leave(); // Redis: after the last unsubscribe the connection is normal again
+        }
+        return Reply.NONE;
+    }
+
+    private void subscribe(RespCommand command, int arg, Pool pool) {
+        int target = pool.route(command.frame(), command.argOffset(arg), command.argLength(arg));
+        if (target == Targets.NONE) {
+            throw new BackendException(Errors.noServer(pool.name()).errorMessage());
+        }
+        Subscriber subscriber = byTarget.get(target);
+        if (subscriber == null) {
+            subscriber = open(pool, target);
+            byTarget.put(target, subscriber);
+        }
+        subscriber.connection().send(RespCommand.of(List.of(command.arg(0), command.arg(arg))).frame());
+        awaitAck();
+    }
+
+    private void unsubscribe(RespCommand command, Pool pool) {
+        List<byte[]> names = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i++) {
+            names.add(command.arg(i));
+        }
+        if (names.isEmpty()) {
+            out.lock.lock();
+            try {
+                channels.forEach(c -> names.add(c.getBytes(StandardCharsets.ISO_8859_1)));
+            } finally {
+                out.lock.unlock();
+            }
+            if (names.isEmpty()) {
+                writeLocally(UNSUBSCRIBE, null); // Redis: one acknowledgement with a nil channel
+            }
+        }
+        for (byte[] channel : names) {
+            int target = pool.route(channel, 0, channel.length);
+            Subscriber subscriber = byTarget.get(target);
+            if (subscriber == null || !holds(channel)) {
+                writeLocally(UNSUBSCRIBE, channel); // not subscribed: Redis acknowledges it all the same
+                continue;
+            }
+            subscriber.connection().send(RespCommand.of(List.of(UNSUBSCRIBE, channel)).frame());
+            awaitAck();
+        }
+    }
+
+    private boolean holds(byte[] channel) {
+        out.lock.lock();
+        try {
+            return channels.contains(new String(channel, StandardCharsets.ISO_8859_1));
+        } finally {
+            out.lock.unlock();
+        }
+    }
+
+    private void writeLocally(byte[] kind, byte[] channel) {
+        out.lock.lock();
+        try {
+            out.write(ack(kind, channel == null ? Reply.NULL_BULK : Reply.bulk(channel)).bytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            out.lock.unlock();
+        }
+    }
+
+    private Reply ack(byte[] kind, Reply channel) {
+        return Reply.array(List.of(Reply.bulk(kind), channel, Reply.integer(count)));
+    }
+
+    private void awaitAck() {
+        acks.acquireUninterruptibly();
+        if (failed) {
+            throw new UncheckedIOException(new IOException("a subscriber connection of client " + clientId
+                    + " failed"));
+        }
+    }
+
+    private Subscriber open(Pool pool, int target) {
+        DedicatedConnection connection = pool.targets().lease(target);
+        Thread reader = Thread.ofVirtual().name("client-" + clientId + "-sub-" + target)
+                .start(() -> read(connection));
+        return new Subscriber(connection, reader);
+    }
+
+    /** A reader's loop and catch ladder: until the connection is closed by {@link #leave} or fails. */
+    private void read(DedicatedConnection connection) {
+        try {
+            Reply pushed;
+            while ((pushed = connection.readPushed()) != null) {
+                deliver(pushed);
+            }
+        } catch (BackendException e) {
+            log.info("client {}: {}; disconnecting the client so that it subscribes again", clientId,
+                    e.getMessage());
+            writeQuietly(ProxyError.of(e.getMessage()));
+            fail();
+        } catch (IOException | UncheckedIOException e) {
+            log.debug("client {}: writing a pushed message failed: {}", clientId, e.getMessage());
+            fail();
+        } catch (RuntimeException | Error e) {
+            log.error("client {} subscriber reader failed in {}", clientId, Thread.currentThread().getName(), e);
+            fail();
+        }
+    }
+
+    private void deliver(Reply pushed) throws IOException {
+        List<Reply> parts = pushed.type() == '*' ? pushed.elements() : List.of();
+        String kind = parts.size() == 3 && parts.get(0).type() == '$'
+                ? new String(parts.get(0).bulkValue(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
+        if (!kind.equals("subscribe") && !kind.equals("unsubscribe")) {
+            out.write(pushed.bytes()); // a message: untouched, in the server's order
+            return;
+        }
+        String channel = new String(parts.get(1).bulkValue(), StandardCharsets.ISO_8859_1);
+        out.lock.lock();
+        try {
+            if (kind.equals("subscribe")) {
+                channels.add(channel);
+            } else {
+                channels.remove(channel);
+            }
+            count = channels.size();
+            out.write(ack(parts.get(0).bulkValue(), parts.get(1)).bytes());
+        } finally {
+            out.lock.unlock();
+        }
+        acks.release();
+    }
+
+    private void writeQuietly(Reply error) {
+        try {
+            out.write(error.bytes());
+        } catch (IOException e) {
+            log.debug("client {}: {}", clientId, e.getMessage());
+        }
+    }
+
+    /** Ends the client's connection: its session's read fails, and its finally calls {@link #leave}. */
+    private void fail() {
+        failed = true;
+        acks.release(Integer.MAX_VALUE / 2);
+        try {
+            client.close();
+        } catch (IOException e) {
+            log.debug("client {}: {}", clientId, e.getMessage());
+        }
+    }
+
+    /** Closes every subscriber connection and forgets every subscription (the client left, RESET, or none left). */
+    void leave() {
+        for (Subscriber subscriber : byTarget.values()) {
+            subscriber.connection().abort();
+            subscriber.connection().release(false);
+        }
+        byTarget.clear();
+        out.lock.lock();
+        try {
+            channels.clear();
+            count = 0;
+        } finally {
+            out.lock.unlock();
+        }
+    }
+}
