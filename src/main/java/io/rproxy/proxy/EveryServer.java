@@ -30,6 +30,11 @@ final class EveryServer implements WholePool {
         ANY_OK,
         /** The integers summed. */
         SUM,
+        /**
+         * The largest integer: PUBSUB NUMPAT, since rproxy subscribes a client's pattern on every server and a sum
+         * would count it once per server.
+         */
+        MAX,
         /** The arrays joined, in server order. */
         CONCAT,
         /** The arrays joined, each element once (PUBSUB CHANNELS: a channel another client subscribed to twice). */
@@ -49,7 +54,7 @@ final class EveryServer implements WholePool {
         String misfit(Reply part) {
             return switch (this) {
                 case ALL_OK, ANY_OK -> part.equals(Reply.OK) ? null : "expected +OK, got " + part;
-                case SUM -> part.type() == ':' ? null : "expected an integer, got " + part;
+                case SUM, MAX -> part.type() == ':' ? null : "expected an integer, got " + part;
                 case CONCAT, UNION, AND -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
                 case SAME -> null;
                 case RANDOM -> part.type() == '$' ? null : "expected a bulk string, got " + part;
@@ -66,6 +71,13 @@ final class EveryServer implements WholePool {
                         sum += part.integer();
                     }
                     yield Reply.integer(sum);
+                }
+                case MAX -> {
+                    long max = 0;
+                    for (Reply part : parts) {
+                        max = Math.max(max, part.integer());
+                    }
+                    yield Reply.integer(max);
                 }
                 case CONCAT -> {
                     List<Reply> all = new ArrayList<>();

@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's subscribed mode (SUBSCRIBE, UNSUBSCRIBE): a subscriber connection per server whose channels the
- * client uses, a {@link DedicatedConnection} leased for the purpose, each read by its own virtual thread
+ * One client's subscribed mode (SUBSCRIBE, UNSUBSCRIBE; PSUBSCRIBE, PUNSUBSCRIBE on every server): a subscriber
+ * connection per server whose channels the client uses (every server once it has a pattern), a {@link DedicatedConnection} leased for the purpose, each read by its own virtual thread
  * ({@code client-<id>-sub-<server>}). The reader writes what its server pushes straight to the client, in the
  * server's order: messages untouched, acknowledgements with the client-wide subscription count (Redis's), which it
  * updates and writes as one step under the client output's lock, so counts rise and fall in the order the client
@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each channel of a command is subscribed in turn, the next sent after the reader wrote the previous one's
  * acknowledgement, so acknowledgements come in the command's order as from Redis, and the session's next reply
- * follows them. After the last unsubscribe (and when the client leaves or sends RESET) the subscriber connections
+ * follows them. A pattern is acknowledged by every server, and the client's one acknowledgement is written by the
+ * reader of the last (a pmessage of a server that acknowledged earlier may precede it). After the last unsubscribe (and when the client leaves or sends RESET) the subscriber connections
  * are closed and the client is a normal connection again. A subscriber connection that dies ends the client's
  * connection with an error, so that its library reconnects and subscribes again.
  *
@@ -43,6 +44,7 @@ final class Subscriptions {
     private static final Set<String> ALLOWED = Set.of("subscribe", "unsubscribe", "psubscribe", "punsubscribe",
             "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
     private static final byte[] UNSUBSCRIBE = "unsubscribe".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PUNSUBSCRIBE = "punsubscribe".getBytes(StandardCharsets.US_ASCII);
     private static final Reply PONG = Reply.array(List.of(Reply.bulk("pong".getBytes(StandardCharsets.US_ASCII)),
             Reply.bulk(new byte[0])));
 
@@ -51,6 +53,13 @@ final class Subscriptions {
     private final Socket client;
     /** The client's channels, as ISO-8859-1 strings of their bytes; guarded by {@code out.lock}. */
     private final Set<String> channels = new LinkedHashSet<>();
+    /** The client's patterns, likewise; each is subscribed on every server. Guarded by {@code out.lock}. */
+    private final Set<String> patterns = new LinkedHashSet<>();
+    /**
+     * Servers still to acknowledge the pattern (un)subscription under way: every server acknowledges it, and the
+     * reader of the last one writes the client's one acknowledgement.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger patternAcks = new java.util.concurrent.atomic.AtomicInteger();
     /** Written under {@code out.lock} by readers, read by the session: whether the client is in subscribed mode. */
     private volatile int count;
     /** Session thread only: the subscriber connection of each target used. */
@@ -94,12 +103,19 @@ final class Subscriptions {
     Reply run(String name, RespCommand command, Pool pool, ClientState state) {
         state.hooks().settle(); // the replies owed before this command go first
         try {
-            if (name.equals("subscribe")) {
-                for (int i = 1; i < command.argCount(); i++) {
-                    subscribe(command, i, pool);
+            switch (name) {
+                case "subscribe" -> {
+                    for (int i = 1; i < command.argCount(); i++) {
+                        subscribe(command, i, pool);
+                    }
                 }
-            } else {
-                unsubscribe(command, pool);
+                case "psubscribe" -> {
+                    for (int i = 1; i < command.argCount(); i++) {
+                        psubscribe(command.arg(0), command.arg(i), pool);
+                    }
+                }
+                case "punsubscribe" -> punsubscribe(command);
+                default -> unsubscribe(command, pool);
             }
         } catch (BackendException e) {
             return ProxyError.of(e.getMessage());
@@ -124,18 +140,62 @@ final class Subscriptions {
         awaitAck();
     }
 
+    /** On every server: a channel of the pattern may live on any. */
+    private void psubscribe(byte[] name, byte[] pattern, Pool pool) {
+        for (int target : pool.targets().everyTarget()) {
+            if (!byTarget.containsKey(target)) {
+                byTarget.put(target, open(pool, target));
+            }
+        }
+        patternAcks.set(byTarget.size());
+        byte[] frame = RespCommand.of(List.of(name, pattern)).frame();
+        for (Subscriber subscriber : byTarget.values()) {
+            subscriber.connection().send(frame);
+        }
+        awaitAck();
+    }
+
+    private void punsubscribe(RespCommand command) {
+        List<byte[]> names = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i++) {
+            names.add(command.arg(i));
+        }
+        if (names.isEmpty()) {
+            names.addAll(snapshot(patterns));
+            if (names.isEmpty()) {
+                writeLocally(PUNSUBSCRIBE, null);
+            }
+        }
+        for (byte[] pattern : names) {
+            if (!holds(patterns, pattern)) {
+                writeLocally(PUNSUBSCRIBE, pattern);
+                continue;
+            }
+            patternAcks.set(byTarget.size());
+            byte[] frame = RespCommand.of(List.of(PUNSUBSCRIBE, pattern)).frame();
+            for (Subscriber subscriber : byTarget.values()) {
+                subscriber.connection().send(frame);
+            }
+            awaitAck();
+        }
+    }
+
+    private List<byte[]> snapshot(Set<String> set) {
+        out.lock.lock();
+        try {
+            return set.stream().map(c -> c.getBytes(StandardCharsets.ISO_8859_1)).toList();
+        } finally {
+            out.lock.unlock();
+        }
+    }
+
     private void unsubscribe(RespCommand command, Pool pool) {
         List<byte[]> names = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
             names.add(command.arg(i));
         }
         if (names.isEmpty()) {
-            out.lock.lock();
-            try {
-                channels.forEach(c -> names.add(c.getBytes(StandardCharsets.ISO_8859_1)));
-            } finally {
-                out.lock.unlock();
-            }
+            names.addAll(snapshot(channels));
             if (names.isEmpty()) {
                 writeLocally(UNSUBSCRIBE, null); // Redis: one acknowledgement with a nil channel
             }
@@ -143,7 +203,7 @@ final class Subscriptions {
         for (byte[] channel : names) {
             int target = pool.route(channel, 0, channel.length);
             Subscriber subscriber = byTarget.get(target);
-            if (subscriber == null || !holds(channel)) {
+            if (subscriber == null || !holds(channels, channel)) {
                 writeLocally(UNSUBSCRIBE, channel); // not subscribed: Redis acknowledges it all the same
                 continue;
             }
@@ -152,10 +212,10 @@ final class Subscriptions {
         }
     }
 
-    private boolean holds(byte[] channel) {
+    private boolean holds(Set<String> set, byte[] channel) {
         out.lock.lock();
         try {
-            return channels.contains(new String(channel, StandardCharsets.ISO_8859_1));
+            return set.contains(new String(channel, StandardCharsets.ISO_8859_1));
         } finally {
             out.lock.unlock();
         }
@@ -216,19 +276,24 @@ final class Subscriptions {
         List<Reply> parts = pushed.type() == '*' ? pushed.elements() : List.of();
         String kind = parts.size() == 3 && parts.get(0).type() == '$'
                 ? new String(parts.get(0).bulkValue(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
-        if (!kind.equals("subscribe") && !kind.equals("unsubscribe")) {
+        boolean pattern = kind.equals("psubscribe") || kind.equals("punsubscribe");
+        if (!pattern && !kind.equals("subscribe") && !kind.equals("unsubscribe")) {
             out.write(pushed.bytes()); // a message: untouched, in the server's order
             return;
+        }
+        if (pattern && patternAcks.decrementAndGet() > 0) {
+            return; // another server's acknowledgement of it is still to come
         }
         String channel = new String(parts.get(1).bulkValue(), StandardCharsets.ISO_8859_1);
         out.lock.lock();
         try {
-            if (kind.equals("subscribe")) {
-                channels.add(channel);
+            Set<String> set = pattern ? patterns : channels;
+            if (kind.startsWith("p") ? kind.equals("psubscribe") : kind.equals("subscribe")) {
+                set.add(channel);
             } else {
-                channels.remove(channel);
+                set.remove(channel);
             }
-            count = channels.size();
+            count = channels.size() + patterns.size();
             out.write(ack(parts.get(0).bulkValue(), parts.get(1)).bytes());
         } finally {
             out.lock.unlock();
@@ -265,6 +330,7 @@ final class Subscriptions {
         out.lock.lock();
         try {
             channels.clear();
+            patterns.clear();
             count = 0;
         } finally {
             out.lock.unlock();

@@ -115,14 +115,15 @@ class PubSubIT {
     }
 
     @Test
-    void channelsIsTheUnionAndNumpatTheSum() {
+    void channelsIsTheUnionAndNumpatCountsEachPatternOnce() {
         for (int c = 0; c < CHANNELS; c++) {
             subscriber(serverOf("u" + c).port(), "SUBSCRIBE", "u" + c);
             subscriber(direct.port(), "SUBSCRIBE", "u" + c);
         }
         RedisServer[] redis = proxied.redis();
-        subscriber(redis[0].port(), "PSUBSCRIBE", "p*");
-        subscriber(redis[1].port(), "PSUBSCRIBE", "q*");
+        // rproxy's subscriber puts its patterns on every server: NUMPAT counts each once, not once per server.
+        subscriber(proxy.port(), "PSUBSCRIBE", "p*");
+        subscriber(proxy.port(), "PSUBSCRIBE", "q*");
         subscriber(direct.port(), "PSUBSCRIBE", "p*");
         subscriber(direct.port(), "PSUBSCRIBE", "q*");
         // A client of a backend (not of rproxy) on another server: the channel is listed once.

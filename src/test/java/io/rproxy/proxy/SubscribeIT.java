@@ -83,6 +83,65 @@ class SubscribeIT {
     }
 
     @Test
+    void patternsAreSubscribedOnEveryServer() {
+        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port());
+             RawClient proxyPublisher = new RawClient(proxy.port());
+             RawClient directPublisher = new RawClient(direct.port())) {
+            same(viaProxy, viaDirect, 2, "PSUBSCRIBE", "n*", "w*");
+            same(viaProxy, viaDirect, 1, "SUBSCRIBE", "news");
+            for (String channel : CHANNELS) {
+                Reply receivers = directPublisher.call("PUBLISH", channel, "to " + channel);
+                assertEquals(receivers, proxyPublisher.call("PUBLISH", channel, "to " + channel), channel);
+                for (long m = 0; m < receivers.integer(); m++) {
+                    assertEquals(viaDirect.read(), viaProxy.read(), channel + " frame " + m);
+                }
+            }
+            same(viaProxy, viaDirect, 1, "PING");
+            same(viaProxy, viaDirect, 2, "PUNSUBSCRIBE", "w*", "nope*");
+            same(viaProxy, viaDirect, 1, "PUNSUBSCRIBE");
+            same(viaProxy, viaDirect, 1, "GET", "x"); // still subscribed to news
+            same(viaProxy, viaDirect, 1, "UNSUBSCRIBE");
+            same(viaProxy, viaDirect, 1, "PUNSUBSCRIBE");
+            same(viaProxy, viaDirect, 1, "GET", "x");
+        }
+    }
+
+    @Test
+    void resetLeavesSubscribedMode() {
+        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+            same(viaProxy, viaDirect, 1, "SUBSCRIBE", "alerts");
+            same(viaProxy, viaDirect, 1, "PSUBSCRIBE", "a*");
+            same(viaProxy, viaDirect, 1, "RESET");
+            same(viaProxy, viaDirect, 1, "GET", "x");
+            await().atMost(Duration.ofSeconds(10)).until(() -> numsub("alerts") == 0 && numpat() == 0);
+        }
+    }
+
+    @Test
+    void aDeadSubscriberConnectionEndsTheClientsConnection() {
+        try (ProxiedServers one = ProxiedServers.start(1, "timeout = 2000");
+             RawClient subscriber = new RawClient(one.proxy().port())) {
+            subscriber.call("SUBSCRIBE", "news");
+            one.redis()[0].kill();
+            Reply error = subscriber.read();
+            assertTrue(error.isError() && error.errorMessage().contains("subscriber connection failed"), error.toString());
+            assertTrue(subscriber.closedByPeer());
+        }
+    }
+
+    /**
+     * Every message came, each channel's in the order published. Channels on different servers come through
+     * different subscriber connections, so their messages may interleave otherwise, as in a Redis Cluster.
+     */
+    private static void assertInChannelOrder(List<String> expected, List<String> received) {
+        assertEquals(expected.size(), received.size(), received.toString());
+        for (String channel : CHANNELS) {
+            assertEquals(expected.stream().filter(m -> m.startsWith(channel + ":")).toList(),
+                    received.stream().filter(m -> m.startsWith(channel + ":")).toList(), channel);
+        }
+    }
+
+    @Test
     void jedisPubSubWorks() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         CountDownLatch subscribed = new CountDownLatch(3);
@@ -115,7 +174,7 @@ class SubscribeIT {
             }
         }
         subscriber.join(Duration.ofSeconds(10));
-        assertEquals(expected, received);
+        assertInChannelOrder(expected, received);
         assertEquals(0, listener.getSubscribedChannels());
     }
 
@@ -140,7 +199,7 @@ class SubscribeIT {
                 }
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == expected.size());
-            assertEquals(expected, received);
+            assertInChannelOrder(expected, received);
             connection.sync().unsubscribe("jobs", "orders");
         } finally {
             client.shutdown();
@@ -152,6 +211,16 @@ class SubscribeIT {
         for (RedisServer server : proxied.redis()) {
             try (Jedis jedis = server.jedis()) {
                 total += jedis.pubsubNumSub(channel).get(channel);
+            }
+        }
+        return total;
+    }
+
+    private static long numpat() {
+        long total = 0;
+        for (RedisServer server : proxied.redis()) {
+            try (Jedis jedis = server.jedis()) {
+                total += jedis.pubsubNumPat();
             }
         }
         return total;
