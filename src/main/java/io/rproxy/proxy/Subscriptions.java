@@ -127,10 +127,11 @@ final class Subscriptions {
     }
 
     private void subscribe(RespCommand command, int arg, Pool pool) {
-        int target = pool.route(command.frame(), command.argOffset(arg), command.argLength(arg));
-        if (target == Targets.NONE) {
+        int routed = pool.route(command.frame(), command.argOffset(arg), command.argLength(arg));
+        if (routed == Targets.NONE) {
             throw new BackendException(Errors.noServer(pool.name()).errorMessage());
         }
+        int target = pool.targets().serverTarget(routed);
         Subscriber subscriber = byTarget.get(target);
         if (subscriber == null) {
             subscriber = open(pool, target);
@@ -201,8 +202,8 @@ final class Subscriptions {
             }
         }
         for (byte[] channel : names) {
-            int target = pool.route(channel, 0, channel.length);
-            Subscriber subscriber = byTarget.get(target);
+            int routed = pool.route(channel, 0, channel.length);
+            Subscriber subscriber = routed == Targets.NONE ? null : byTarget.get(pool.targets().serverTarget(routed));
             if (subscriber == null || !holds(channels, channel)) {
                 writeLocally(UNSUBSCRIBE, channel); // not subscribed: Redis acknowledges it all the same
                 continue;
