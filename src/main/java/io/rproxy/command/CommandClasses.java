@@ -31,7 +31,7 @@ public final class CommandClasses {
             "random", "scan", "config", "info", "union", "max");
     /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
-            "scripting", "pubsub");
+            "scripting");
     /** How a {@code channel} command uses its channels: the {@code channel} details the file may use. */
     public static final Set<String> CHANNEL_SHAPES = Set.of("publish", "numsub");
     /** What state a stateful command holds: the {@code stateful} details the file may use. */

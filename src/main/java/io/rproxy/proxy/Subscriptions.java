@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's subscribed mode (SUBSCRIBE, UNSUBSCRIBE; PSUBSCRIBE, PUNSUBSCRIBE on every server): a subscriber
+ * One client's subscribed mode (SUBSCRIBE, UNSUBSCRIBE, their shard forms; PSUBSCRIBE, PUNSUBSCRIBE on every server): a subscriber
  * connection per server whose channels the client uses (every server once it has a pattern), a {@link DedicatedConnection} leased for the purpose, each read by its own virtual thread
  * ({@code client-<id>-sub-<server>}). The reader writes what its server pushes straight to the client, in the
  * server's order: messages untouched, acknowledgements with the client-wide subscription count (Redis's), which it
@@ -45,6 +45,7 @@ final class Subscriptions {
             "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
     private static final byte[] UNSUBSCRIBE = "unsubscribe".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PUNSUBSCRIBE = "punsubscribe".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUNSUBSCRIBE = "sunsubscribe".getBytes(StandardCharsets.US_ASCII);
     private static final Reply PONG = Reply.array(List.of(Reply.bulk("pong".getBytes(StandardCharsets.US_ASCII)),
             Reply.bulk(new byte[0])));
 
@@ -53,6 +54,8 @@ final class Subscriptions {
     private final Socket client;
     /** The client's channels, as ISO-8859-1 strings of their bytes; guarded by {@code out.lock}. */
     private final Set<String> channels = new LinkedHashSet<>();
+    /** The client's shard channels (SSUBSCRIBE), counted apart as Redis counts them; guarded by {@code out.lock}. */
+    private final Set<String> shardChannels = new LinkedHashSet<>();
     /** The client's patterns, likewise; each is subscribed on every server. Guarded by {@code out.lock}. */
     private final Set<String> patterns = new LinkedHashSet<>();
     /**
@@ -104,7 +107,7 @@ final class Subscriptions {
         state.hooks().settle(); // the replies owed before this command go first
         try {
             switch (name) {
-                case "subscribe" -> {
+                case "subscribe", "ssubscribe" -> {
                     for (int i = 1; i < command.argCount(); i++) {
                         subscribe(command, i, pool);
                     }
@@ -115,7 +118,8 @@ final class Subscriptions {
                     }
                 }
                 case "punsubscribe" -> punsubscribe(command);
-                default -> unsubscribe(command, pool);
+                case "sunsubscribe" -> unsubscribe(command, pool, SUNSUBSCRIBE, shardChannels);
+                default -> unsubscribe(command, pool, UNSUBSCRIBE, channels);
             }
         } catch (BackendException e) {
             return ProxyError.of(e.getMessage());
@@ -190,25 +194,25 @@ final class Subscriptions {
         }
     }
 
-    private void unsubscribe(RespCommand command, Pool pool) {
+    private void unsubscribe(RespCommand command, Pool pool, byte[] kind, Set<String> held) {
         List<byte[]> names = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
             names.add(command.arg(i));
         }
         if (names.isEmpty()) {
-            names.addAll(snapshot(channels));
+            names.addAll(snapshot(held));
             if (names.isEmpty()) {
-                writeLocally(UNSUBSCRIBE, null); // Redis: one acknowledgement with a nil channel
+                writeLocally(kind, null); // Redis: one acknowledgement with a nil channel
             }
         }
         for (byte[] channel : names) {
             int routed = pool.route(channel, 0, channel.length);
             Subscriber subscriber = routed == Targets.NONE ? null : byTarget.get(pool.targets().serverTarget(routed));
-            if (subscriber == null || !holds(channels, channel)) {
-                writeLocally(UNSUBSCRIBE, channel); // not subscribed: Redis acknowledges it all the same
+            if (subscriber == null || !holds(held, channel)) {
+                writeLocally(kind, channel); // not subscribed: Redis acknowledges it all the same
                 continue;
             }
-            subscriber.connection().send(RespCommand.of(List.of(UNSUBSCRIBE, channel)).frame());
+            subscriber.connection().send(RespCommand.of(List.of(kind, channel)).frame());
             awaitAck();
         }
     }
@@ -234,7 +238,11 @@ final class Subscriptions {
     }
 
     private Reply ack(byte[] kind, Reply channel) {
-        return Reply.array(List.of(Reply.bulk(kind), channel, Reply.integer(count)));
+        // Redis counts shard channels apart from channels and patterns.
+        String name = new String(kind, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        boolean shard = name.equals("ssubscribe") || name.equals("sunsubscribe");
+        int n = shard ? shardChannels.size() : channels.size() + patterns.size();
+        return Reply.array(List.of(Reply.bulk(kind), channel, Reply.integer(n)));
     }
 
     private void awaitAck() {
@@ -278,7 +286,8 @@ final class Subscriptions {
         String kind = parts.size() == 3 && parts.get(0).type() == '$'
                 ? new String(parts.get(0).bulkValue(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
         boolean pattern = kind.equals("psubscribe") || kind.equals("punsubscribe");
-        if (!pattern && !kind.equals("subscribe") && !kind.equals("unsubscribe")) {
+        boolean shard = kind.equals("ssubscribe") || kind.equals("sunsubscribe");
+        if (!pattern && !shard && !kind.equals("subscribe") && !kind.equals("unsubscribe")) {
             out.write(pushed.bytes()); // a message: untouched, in the server's order
             return;
         }
@@ -288,13 +297,13 @@ final class Subscriptions {
         String channel = new String(parts.get(1).bulkValue(), StandardCharsets.ISO_8859_1);
         out.lock.lock();
         try {
-            Set<String> set = pattern ? patterns : channels;
-            if (kind.startsWith("p") ? kind.equals("psubscribe") : kind.equals("subscribe")) {
+            Set<String> set = pattern ? patterns : shard ? shardChannels : channels;
+            if (!kind.contains("unsubscribe")) {
                 set.add(channel);
             } else {
                 set.remove(channel);
             }
-            count = channels.size() + patterns.size();
+            count = channels.size() + patterns.size() + shardChannels.size();
             out.write(ack(parts.get(0).bulkValue(), parts.get(1)).bytes());
         } finally {
             out.lock.unlock();
@@ -332,6 +341,7 @@ final class Subscriptions {
         try {
             channels.clear();
             patterns.clear();
+            shardChannels.clear();
             count = 0;
         } finally {
             out.lock.unlock();

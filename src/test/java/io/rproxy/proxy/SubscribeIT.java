@@ -107,6 +107,28 @@ class SubscribeIT {
     }
 
     @Test
+    void shardChannelsAreCountedApart() {
+        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port());
+             RawClient proxyPublisher = new RawClient(proxy.port());
+             RawClient directPublisher = new RawClient(direct.port())) {
+            same(viaProxy, viaDirect, 1, "SUBSCRIBE", "news");
+            same(viaProxy, viaDirect, 3, "SSUBSCRIBE", "sport", "weather", "jobs");
+            for (String channel : new String[] {"sport", "jobs", "weather"}) {
+                assertEquals(directPublisher.call("SPUBLISH", channel, "s " + channel),
+                        proxyPublisher.call("SPUBLISH", channel, "s " + channel));
+                assertEquals(viaDirect.read(), viaProxy.read(), channel);
+            }
+            same(viaProxy, viaDirect, 1, "GET", "x");
+            same(viaProxy, viaDirect, 2, "SUNSUBSCRIBE", "jobs", "nothere");
+            same(viaProxy, viaDirect, 1, "UNSUBSCRIBE", "news");
+            same(viaProxy, viaDirect, 1, "PING"); // shard channels still held: subscribed mode
+            same(viaProxy, viaDirect, 2, "SUNSUBSCRIBE", "sport", "weather");
+            same(viaProxy, viaDirect, 1, "SUNSUBSCRIBE");
+            same(viaProxy, viaDirect, 1, "PING");
+        }
+    }
+
+    @Test
     void resetLeavesSubscribedMode() {
         try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
             same(viaProxy, viaDirect, 1, "SUBSCRIBE", "alerts");
