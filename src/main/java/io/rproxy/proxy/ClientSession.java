@@ -142,7 +142,7 @@ final class ClientSession implements Runnable {
         } finally {
             state.transaction().abandon(); // a client that leaves mid-state has its dedicated connection closed
             if (state.subscriptions() != null) {
-                state.subscriptions().leave(); // and its subscriber connections
+                state.subscriptions().close(); // and its subscriber connections
             }
             state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written
             output.close(); // what it held is given back; replies still to come are dropped as they land

@@ -22,19 +22,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's subscribed mode (SUBSCRIBE, UNSUBSCRIBE, their shard forms; PSUBSCRIBE, PUNSUBSCRIBE on every server): a subscriber
- * connection per server whose channels the client uses (every server once it has a pattern), a {@link DedicatedConnection} leased for the purpose, each read by its own virtual thread
- * ({@code client-<id>-sub-<server>}). The reader writes what its server pushes straight to the client, in the
- * server's order: messages untouched, acknowledgements with the client-wide subscription count (Redis's), which it
- * updates and writes as one step under the client output's lock, so counts rise and fall in the order the client
- * reads them.
+ * One client's subscribed mode: SUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBEs on each channel's server, PSUBSCRIBE
+ * and PUNSUBSCRIBE on every server. The client has a subscriber connection per server it uses (a
+ * {@link DedicatedConnection} leased for the purpose), each read by its own virtual thread
+ * ({@code client-<id>-sub-<target>}), which hands what its server pushes, in the server's order, to the client's
+ * one pusher thread ({@code client-<id>-push}): messages untouched, acknowledgements with the client-wide count
+ * (Redis's; shard channels counted apart), set and queued as one step under the client output's lock, so counts
+ * rise and fall in the order the client reads them. What is queued is bounded in bytes by the pool's
+ * client_output_buffer_limit: a client that never reads is disconnected.
  *
- * <p>Each channel of a command is subscribed in turn, the next sent after the reader wrote the previous one's
- * acknowledgement, so acknowledgements come in the command's order as from Redis, and the session's next reply
- * follows them. A pattern is acknowledged by every server, and the client's one acknowledgement is written by the
- * reader of the last (a pmessage of a server that acknowledged earlier may precede it). After the last unsubscribe (and when the client leaves or sends RESET) the subscriber connections
- * are closed and the client is a normal connection again. A subscriber connection that dies ends the client's
- * connection with an error, so that its library reconnects and subscribes again.
+ * <p>Each channel of a command is subscribed in turn, the next sent once the previous one's acknowledgement is
+ * written, so acknowledgements come in the command's order as from Redis, and the session's next reply follows
+ * them. A pattern is acknowledged by every server; the reader of the last writes the client's one
+ * acknowledgement (a pmessage of a server that acknowledged earlier may precede it). After the last unsubscribe,
+ * RESET, or when the client leaves, the subscriber connections are closed and the client is a normal connection
+ * again. A subscriber connection that dies ends the client's connection with an error, so that its library
+ * reconnects and subscribes again.
  *
  * <p>The commands run on the session's thread; the sets are shared with the readers under {@link ClientOutput#lock}.
  */
@@ -70,6 +73,25 @@ final class Subscriptions {
     /** One permit per acknowledgement a reader has written (or many once a reader died). */
     private final Semaphore acks = new Semaphore(0);
     private volatile boolean failed;
+    /**
+     * What the readers have pushed for the client and the pusher has not written yet: bounded in bytes by the
+     * pool's client_output_buffer_limit (as Redis bounds a subscriber by client-output-buffer-limit pubsub), so a
+     * client that never reads is disconnected rather than hold its readers (and their servers) back.
+     */
+    private final java.util.concurrent.LinkedBlockingQueue<Push> pushed = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong pushedBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** Bytes the client may leave unread; 0 for no bound. Set by each command from its pool. */
+    private volatile long limit;
+    /**
+     * Session thread only: the thread that writes {@link #pushed} to the client, from the first subscription to
+     * the client's leaving (one for the session, so that what it writes keeps the readers' order).
+     */
+    private Thread pusher;
+
+    /** A frame for the client; an acknowledgement releases the session's wait once it is written. */
+    private record Push(byte[] bytes, boolean ack) {
+        static final Push STOP = new Push(new byte[0], false);
+    }
 
     private record Subscriber(DedicatedConnection connection, Thread reader) {}
 
@@ -105,6 +127,10 @@ final class Subscriptions {
     /** SUBSCRIBE or UNSUBSCRIBE; the acknowledgements are written to the client before this returns. */
     Reply run(String name, RespCommand command, Pool pool, ClientState state) {
         state.hooks().settle(); // the replies owed before this command go first
+        limit = pool.config().clientOutputBufferLimit();
+        if (pusher == null) {
+            pusher = Thread.ofVirtual().name("client-" + clientId + "-push").start(this::push);
+        }
         try {
             switch (name) {
                 case "subscribe", "ssubscribe" -> {
@@ -288,7 +314,7 @@ final class Subscriptions {
         boolean pattern = kind.equals("psubscribe") || kind.equals("punsubscribe");
         boolean shard = kind.equals("ssubscribe") || kind.equals("sunsubscribe");
         if (!pattern && !shard && !kind.equals("subscribe") && !kind.equals("unsubscribe")) {
-            out.write(pushed.bytes()); // a message: untouched, in the server's order
+            enqueue(new Push(pushed.bytes(), false)); // a message: untouched, in the server's order
             return;
         }
         if (pattern && patternAcks.decrementAndGet() > 0) {
@@ -304,11 +330,44 @@ final class Subscriptions {
                 set.remove(channel);
             }
             count = channels.size() + patterns.size() + shardChannels.size();
-            out.write(ack(parts.get(0).bulkValue(), parts.get(1)).bytes());
+            enqueue(new Push(ack(parts.get(0).bulkValue(), parts.get(1)).bytes(), true)); // in count order
         } finally {
             out.lock.unlock();
         }
-        acks.release();
+    }
+
+    /** Hands a frame to the pusher; past the limit the client is disconnected, as Redis disconnects it. */
+    private void enqueue(Push push) throws IOException {
+        long held = pushedBytes.addAndGet(push.bytes().length);
+        long bound = limit;
+        if (bound > 0 && held > bound) {
+            log.warn("client {} disconnected: it left {} bytes of pushed messages unread, past its pool's"
+                    + " client_output_buffer_limit", clientId, held);
+            throw new IOException("client " + clientId + " over its output limit");
+        }
+        pushed.add(push);
+    }
+
+    /** The pusher's loop: writes what the readers pushed, in their order, until {@link #leave} stops it. */
+    private void push() {
+        try {
+            Push push;
+            while ((push = pushed.take()) != Push.STOP) {
+                out.write(push.bytes());
+                pushedBytes.addAndGet(-push.bytes().length);
+                if (push.ack()) {
+                    acks.release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.debug("client {}: writing a pushed message failed: {}", clientId, e.getMessage());
+            fail();
+        } catch (RuntimeException | Error e) {
+            log.error("client {} pusher failed in {}", clientId, Thread.currentThread().getName(), e);
+            fail();
+        }
     }
 
     private void writeQuietly(Reply error) {
@@ -327,6 +386,15 @@ final class Subscriptions {
             client.close();
         } catch (IOException e) {
             log.debug("client {}: {}", clientId, e.getMessage());
+        }
+    }
+
+    /** The client left: {@link #leave}, and the pusher stops once it has written what was pushed before. */
+    void close() {
+        leave();
+        if (pusher != null) {
+            pushed.add(Push.STOP);
+            pusher = null;
         }
     }
 

@@ -129,6 +129,21 @@ class SubscribeIT {
     }
 
     @Test
+    void aSubscriberThatNeverReadsIsDisconnectedAtItsOutputLimit() {
+        try (ProxiedServers one = ProxiedServers.start(1, "timeout = 2000\nclient_output_buffer_limit = \"1mb\"");
+             RawClient subscriber = new RawClient(one.proxy().port());
+             Jedis publisher = one.proxy().jedis();
+             Jedis server = one.redis()[0].jedis()) {
+            subscriber.call("SUBSCRIBE", "firehose");
+            String big = "x".repeat(64 * 1024);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                publisher.publish("firehose", big); // the subscriber never reads
+                return server.pubsubNumSub("firehose").get("firehose") == 0;
+            });
+        }
+    }
+
+    @Test
     void resetLeavesSubscribedMode() {
         try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
             same(viaProxy, viaDirect, 1, "SUBSCRIBE", "alerts");
