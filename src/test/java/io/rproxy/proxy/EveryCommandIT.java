@@ -134,7 +134,17 @@ class EveryCommandIT {
             assertEquals("*2\r\n$1\r\n1\r\n*0\r\n", text(reply));
             return;
         }
-        assertEquals(directReply(request), reply, String.join(" ", request));
+        if (spec.name().equals("lastsave")) { // the servers' saves differ from the direct one's: the oldest
+            long oldest = Long.MAX_VALUE;
+            for (RedisServer backend : backends) {
+                try (redis.clients.jedis.Jedis jedis = backend.jedis()) {
+                    oldest = Math.min(oldest, jedis.lastsave());
+                }
+            }
+            assertEquals(Reply.integer(oldest), reply);
+        } else {
+            assertEquals(directReply(request), reply, String.join(" ", request));
+        }
         int expected = spec.name().equals("config|get") ? 1 : backends.length; // one server answers for the pool
         assertEquals(expected, backendsThatRan(spec.name()).size(), "ran on the backends: " + request);
     }

@@ -18,6 +18,8 @@ class EveryServerTest {
     @Test
     void mergesAsEachShapeSays() {
         assertEquals(Reply.integer(6), Merge.SUM.merge(ints(1, 2, 3), SERVERS, "dbsize"));
+        assertEquals(Reply.integer(1), Merge.MIN.merge(ints(3, 1, 2), SERVERS, "lastsave"));
+        assertTrue(Merge.MIN.misfit(Reply.OK).startsWith("expected an integer"));
         assertEquals(Reply.OK, Merge.ALL_OK.merge(new Reply[] {Reply.OK, Reply.OK, Reply.OK}, SERVERS, "flushdb"));
         assertEquals(Reply.array(List.of(bulk("a"), bulk("b"), bulk("c"))), Merge.CONCAT.merge(new Reply[] {
             Reply.array(List.of(bulk("a"))), Reply.array(List.of()), Reply.array(List.of(bulk("b"), bulk("c")))},

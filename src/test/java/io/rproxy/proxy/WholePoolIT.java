@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,30 @@ class WholePoolIT {
                 jedis.functionFlush();
             }
         });
+    }
+
+    /** LASTSAVE is the oldest of the servers' saves: the pool is saved as of then, not of the newest. */
+    @Test
+    void lastsaveIsTheOldestServersSave() {
+        long before;
+        try (Jedis first = backends[0].jedis()) {
+            before = first.lastsave();
+        }
+        // A second later, so that a SAVE of the others makes them newer than the first server, visibly.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (Jedis first = backends[0].jedis()) {
+                return Long.parseLong(first.time().get(0)) > before;
+            }
+        });
+        for (int i = 1; i < backends.length; i++) {
+            try (Jedis other = backends[i].jedis()) {
+                assertEquals("OK", other.save());
+                assertTrue(other.lastsave() > before);
+            }
+        }
+        try (RawClient viaProxy = new RawClient(proxy.port())) {
+            assertEquals(Reply.integer(before), viaProxy.call("LASTSAVE"));
+        }
     }
 
     @Test
