@@ -39,7 +39,9 @@ final class EveryServer implements WholePool {
         /** A random non-null reply, null when every server's was (RANDOMKEY: a random non-empty server). */
         RANDOM,
         /** The smallest integer (LASTSAVE: the pool is saved as of its server saved longest ago). */
-        MIN;
+        MIN,
+        /** SLOWLOG GET's entries of every server, newest first, each with its server appended (SlowlogGet). */
+        SLOWLOG;
 
         static Merge of(String detail) {
             return valueOf(detail.replace('-', '_').toUpperCase(Locale.ROOT));
@@ -50,7 +52,7 @@ final class EveryServer implements WholePool {
             return switch (this) {
                 case ALL_OK, ANY_OK -> part.equals(Reply.OK) ? null : "expected +OK, got " + part;
                 case SUM, MIN -> part.type() == ':' ? null : "expected an integer, got " + part;
-                case CONCAT, AND -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
+                case CONCAT, AND, SLOWLOG -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
                 case SAME -> null;
                 case RANDOM -> part.type() == '$' ? null : "expected a bulk string, got " + part;
             };
@@ -82,6 +84,7 @@ final class EveryServer implements WholePool {
                     yield Reply.array(all);
                 }
                 case SAME -> same(parts, servers, command);
+                case SLOWLOG -> SlowlogGet.tagged(parts, servers);
                 case AND -> and(parts, servers, command);
                 case RANDOM -> {
                     List<Reply> found = new ArrayList<>();

@@ -88,6 +88,57 @@ class WholePoolIT {
         }
     }
 
+    /**
+     * SLOWLOG over the pool: RESET on every server, LEN summed, GET merged newest first with each entry's server
+     * appended. Every command is logged here (slowlog-log-slower-than 0), SLOWLOG's own after it runs.
+     */
+    @Test
+    void slowlogMergesEveryServersEntriesTaggedWithTheirServer() {
+        setSlowlogThreshold("0");
+        try (RawClient viaProxy = new RawClient(proxy.port())) {
+            assertEquals(Reply.OK, viaProxy.call("SLOWLOG", "RESET"));
+            for (int i = 0; i < 6; i++) {
+                assertEquals(Reply.OK, viaProxy.call("SET", "slow:" + i, "v"));
+            }
+            List<Reply> entries = viaProxy.call("SLOWLOG", "GET", "-1").elements();
+            assertEquals(backends.length + 6, entries.size(), "each server's RESET, and the six SETs");
+            long previous = Long.MAX_VALUE;
+            for (Reply entry : entries) {
+                List<Reply> fields = entry.elements();
+                assertEquals(7, fields.size(), "Redis's six fields and the server");
+                assertTrue(fields.get(1).integer() <= previous, "newest first");
+                previous = fields.get(1).integer();
+                List<Reply> args = fields.get(3).elements();
+                if (text(args.get(0)).equals("SET")) {
+                    String key = text(args.get(1));
+                    RedisServer owner = Stream.of(backends).filter(b -> {
+                        try (Jedis jedis = b.jedis()) {
+                            return jedis.exists(key);
+                        }
+                    }).findFirst().orElseThrow();
+                    assertTrue(text(fields.get(6)).contains(owner.address()), text(fields.get(6)) + " for " + key);
+                }
+            }
+            assertEquals(Reply.integer(entries.size() + backends.length), viaProxy.call("SLOWLOG", "LEN"),
+                    "summed: the entries above, and each server's SLOWLOG GET");
+            assertEquals(2, viaProxy.call("SLOWLOG", "GET", "2").elements().size(), "cut to the count");
+            assertEquals(10, viaProxy.call("SLOWLOG", "GET").elements().size(), "Redis's default count");
+            assertEquals(Reply.error("ERR count should be greater than or equal to -1"),
+                    viaProxy.call("SLOWLOG", "GET", "-2"));
+        } finally {
+            setSlowlogThreshold("10000");
+        }
+    }
+
+    private static void setSlowlogThreshold(String micros) {
+        for (RedisServer backend : backends) {
+            try (Jedis jedis = backend.jedis()) {
+                jedis.configSet("slowlog-log-slower-than", micros);
+                jedis.slowlogReset();
+            }
+        }
+    }
+
     @Test
     void evalshaAfterScriptLoadRunsForKeysOnEveryServer() {
         try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
