@@ -2,9 +2,15 @@ package io.rproxy.proxy;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
@@ -86,6 +92,29 @@ class ClientListIT {
             assertEquals(List.of(operator.clientId()), List.copyOf(parse(operator.clientList()).keySet()));
             try (RawClient late = new RawClient(proxy.port())) {
                 assertEquals(Reply.integer(0), late.call("CLIENT", "KILL", "USER", "default", "TYPE", "master"));
+            }
+        }
+    }
+
+    /** Lettuce: CLIENT LIST and INFO as text, KILL by its KillArgs; the client it kills sees its connection end. */
+    @Test
+    void lettuceListsAndKills() {
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.startPool("", redis);
+             Jedis victim = proxy.jedis()) {
+            long victimId = victim.clientId();
+            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(proxy.port())
+                    .withTimeout(Duration.ofSeconds(10)).build());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                RedisCommands<String, String> sync = connection.sync();
+                assertTrue(parse(sync.clientList()).containsKey(victimId));
+                assertEquals(RunningProxy.POOL, parse(sync.clientInfo()).get(sync.clientId()).get("pool"));
+                assertEquals(1L, sync.clientKill(KillArgs.Builder.id(victimId)));
+                assertThrows(Exception.class, victim::ping, "the killed client reads end-of-stream");
+                assertFalse(parse(sync.clientList()).containsKey(victimId));
+                assertEquals("PONG", sync.ping());
+            } finally {
+                client.shutdown();
             }
         }
     }
