@@ -28,7 +28,7 @@ public final class CommandClasses {
     public static final Set<String> SPLIT_MERGES = Set.of("in-order", "all-ok", "sum");
     /** What an {@code all} command does with the pool's servers: a merge of every server's reply, or a scan. */
     public static final Set<String> ALL_SHAPES = Set.of("all-ok", "any-ok", "sum", "concat", "same", "and",
-            "random", "scan", "config", "info", "union", "max");
+            "random", "min", "scan", "config", "info", "slowlog", "union", "max");
     /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
             "scripting");

@@ -90,7 +90,8 @@ final class ClientSession implements Runnable {
         Generation first = listener.current();
         this.output = listener.outputBuffers().newBuffer(first.isGone() ? PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT
                 : first.pool().config().clientOutputBufferLimit(), this::overflowed);
-        this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth(), output);
+        this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth(), output,
+                ClientLink.of(socket, listener));
     }
 
     long id() {
@@ -99,6 +100,11 @@ final class ClientSession implements Runnable {
 
     Socket socket() {
         return socket;
+    }
+
+    /** For CLIENT LIST on another client's thread: what ClientState lets other threads read. */
+    ClientState state() {
+        return state;
     }
 
     /** The generation this session has requests outstanding on; null when none. */

@@ -6,7 +6,8 @@ import io.rproxy.backend.WriteBatch;
 
 /**
  * What the proxy remembers about one client connection between its commands, and the sender of its backend
- * requests. Touched only by that client's session thread.
+ * requests. Touched only by that client's session thread, except what CLIENT LIST and KILL read from another
+ * client's thread: the link, the name, the times and the last command.
  */
 final class ClientState implements Sender {
     private final long id;
@@ -15,7 +16,18 @@ final class ClientState implements Sender {
     private final OutputBuffer output;
     private boolean authenticated;
     private boolean quitting;
-    private String name = "";
+    /** Volatile: CLIENT LIST reads it on another client's thread. */
+    private volatile String name = "";
+    private final ClientLink link;
+    /** System.nanoTime when the client connected, for CLIENT LIST's age. */
+    private final long connectedAt = System.nanoTime();
+    /**
+     * System.nanoTime of the last command, for CLIENT LIST's idle; volatile, and written after
+     * {@link #lastCommand}, so that a reader that reads it first sees that command's name (or a later one).
+     */
+    private volatile long lastCommandAt = connectedAt;
+    /** The full name of the last known command ({@code client|list}); null before any. */
+    private String lastCommand;
     private final Transaction transaction = new Transaction();
     private SessionHooks hooks = SessionHooks.NONE;
     /** Null for a client state made outside a session (tests): it cannot subscribe. */
@@ -53,9 +65,44 @@ final class ClientState implements Sender {
     }
 
     ClientState(long id, boolean authenticated, OutputBuffer output) {
+        this(id, authenticated, output, ClientLink.NONE);
+    }
+
+    ClientState(long id, boolean authenticated, OutputBuffer output, ClientLink link) {
         this.id = id;
         this.authenticated = authenticated;
         this.output = output;
+        this.link = link;
+    }
+
+    /** Where the client is connected, and its pool's other clients. */
+    ClientLink link() {
+        return link;
+    }
+
+    /**
+     * A command arrived: the hot path's one bookkeeping for CLIENT LIST, a plain and a volatile write.
+     *
+     * @param fullName null for a command the table does not know (Redis, too, keeps the last known one)
+     */
+    void commandArrived(String fullName) {
+        if (fullName != null) {
+            lastCommand = fullName;
+        }
+        lastCommandAt = System.nanoTime();
+    }
+
+    long connectedAt() {
+        return connectedAt;
+    }
+
+    long lastCommandAt() {
+        return lastCommandAt;
+    }
+
+    /** Read after {@link #lastCommandAt()} by another thread; null before any command. */
+    String lastCommand() {
+        return lastCommand;
     }
 
     /** Unique per proxy process. */

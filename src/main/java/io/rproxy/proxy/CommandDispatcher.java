@@ -59,6 +59,7 @@ final class CommandDispatcher {
 
     PendingReply dispatch(RespCommand command, ClientState client) {
         CommandSpec spec = table.lookup(command);
+        client.commandArrived(spec == null ? null : spec.name());
         Reply rejected = rejection(spec, command, client);
         if (rejected == null && denied(spec)) {
             // Before the transaction's queue: a denied command inside MULTI dooms it rather than run at EXEC.

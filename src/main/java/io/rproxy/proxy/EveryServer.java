@@ -44,7 +44,11 @@ final class EveryServer implements WholePool {
         /** Arrays of 0/1 of one length, 1 where every server said 1 (SCRIPT EXISTS). */
         AND,
         /** A random non-null reply, null when every server's was (RANDOMKEY: a random non-empty server). */
-        RANDOM;
+        RANDOM,
+        /** The smallest integer (LASTSAVE: the pool is saved as of its server saved longest ago). */
+        MIN,
+        /** SLOWLOG GET's entries of every server, newest first, each with its server appended (SlowlogGet). */
+        SLOWLOG;
 
         static Merge of(String detail) {
             return valueOf(detail.replace('-', '_').toUpperCase(Locale.ROOT));
@@ -54,8 +58,9 @@ final class EveryServer implements WholePool {
         String misfit(Reply part) {
             return switch (this) {
                 case ALL_OK, ANY_OK -> part.equals(Reply.OK) ? null : "expected +OK, got " + part;
-                case SUM, MAX -> part.type() == ':' ? null : "expected an integer, got " + part;
-                case CONCAT, UNION, AND -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
+                case SUM, MIN, MAX -> part.type() == ':' ? null : "expected an integer, got " + part;
+                case CONCAT, UNION, AND, SLOWLOG -> part.type() == '*' && !part.isNull() ? null
+                        : "expected an array, got " + part;
                 case SAME -> null;
                 case RANDOM -> part.type() == '$' ? null : "expected a bulk string, got " + part;
             };
@@ -65,6 +70,13 @@ final class EveryServer implements WholePool {
         Reply merge(Reply[] parts, String[] servers, String command) {
             return switch (this) {
                 case ALL_OK, ANY_OK -> Reply.OK;
+                case MIN -> {
+                    long min = Long.MAX_VALUE;
+                    for (Reply part : parts) {
+                        min = Math.min(min, part.integer());
+                    }
+                    yield Reply.integer(min);
+                }
                 case SUM -> {
                     long sum = 0;
                     for (Reply part : parts) {
@@ -94,6 +106,7 @@ final class EveryServer implements WholePool {
                     yield Reply.array(List.copyOf(all));
                 }
                 case SAME -> same(parts, servers, command);
+                case SLOWLOG -> SlowlogGet.tagged(parts, servers);
                 case AND -> and(parts, servers, command);
                 case RANDOM -> {
                     List<Reply> found = new ArrayList<>();

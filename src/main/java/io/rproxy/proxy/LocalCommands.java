@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The commands the proxy answers itself, without a backend, as redis-server answers them: the connection's own
- * (PING, ECHO, QUIT, AUTH, HELLO, SELECT, RESET, CLIENT SETNAME/GETNAME/ID/SETINFO), and the few about the
+ * (PING, ECHO, QUIT, AUTH, HELLO, SELECT, RESET, CLIENT SETNAME/GETNAME/ID/SETINFO, and CLIENT
+ * LIST/INFO/KILL/NO-EVICT over the pool's clients: {@link ClientCommands}), and the few about the
  * server that a proxy answers for itself (TIME, COMMAND COUNT; and INFO's own sections, {@link #info}). Which
  * commands are local is data: {@code command-classes.tsv}.
  *
@@ -42,6 +43,7 @@ final class LocalCommands {
     private final Reply commandCount;
     private final InfoCommand info;
     private final Clock clock;
+    private final ClientCommands clients;
 
     LocalCommands(Pool pool, CommandTable table, Clock clock) {
         this.password = pool.config().redisAuth();
@@ -50,6 +52,7 @@ final class LocalCommands {
         this.commandCount = Reply.integer(table.all().stream().filter(s -> !s.isSubcommand()).count());
         this.info = new InfoCommand(pool, redisVersion, clock);
         this.clock = clock;
+        this.clients = new ClientCommands(database);
     }
 
     /**
@@ -73,6 +76,10 @@ final class LocalCommands {
             case "client|getname" -> client.name().isEmpty() ? Reply.NULL_BULK
                     : Reply.bulk(client.name().getBytes(StandardCharsets.UTF_8));
             case "client|id" -> Reply.integer(client.id());
+            case "client|list" -> clients.list(command, client);
+            case "client|info" -> clients.info(client);
+            case "client|kill" -> clients.kill(command, client);
+            case "client|no-evict" -> ClientCommands.noEvict(command);
             case "reset" -> {
                 client.reset(password.isEmpty());
                 yield RESET;

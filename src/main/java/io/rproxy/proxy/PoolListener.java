@@ -9,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>A reload that keeps the pool's address keeps the listener and its clients and swaps its {@link Generation};
  * one that removes the pool or moves it swaps in a generation that tells the remaining clients so.
  */
-final class PoolListener {
+final class PoolListener implements ClientLink.Clients {
     private static final Logger log = LoggerFactory.getLogger(PoolListener.class);
 
     private final String name;
@@ -246,6 +249,21 @@ final class PoolListener {
                 log.debug("client {}: {}", session.id(), e.getMessage());
             }
         }
+    }
+
+    @Override
+    public String poolName() {
+        return name;
+    }
+
+    @Override
+    public List<ClientState> clients() {
+        List<ClientState> clients = new ArrayList<>(sessions.size());
+        for (ClientSession session : sessions.keySet()) {
+            clients.add(session.state());
+        }
+        clients.sort(Comparator.comparingLong(ClientState::id));
+        return clients;
     }
 
     int clientCount() {

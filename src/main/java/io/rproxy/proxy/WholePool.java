@@ -10,7 +10,7 @@ import io.rproxy.resp.RespCommand;
  * servers is its shape, one class per shape, named by the class table's detail column: {@link EveryServer} sends
  * it to every server and merges the replies, {@link PoolScan} walks the servers one SCAN page at a time,
  * {@link ConfigGet} asks one server and puts rproxy's own values in, {@link PoolInfo} adds the servers' Keyspace
- * to rproxy's own INFO.
+ * to rproxy's own INFO, {@link SlowlogGet} merges the servers' slow logs.
  *
  * <p>Immutable; called on client threads.
  */
@@ -28,6 +28,7 @@ interface WholePool {
             case "scan" -> new PoolScan();
             case "config" -> new ConfigGet();
             case "info" -> new PoolInfo(info);
+            case "slowlog" -> new SlowlogGet();
             default -> new EveryServer(EveryServer.Merge.of(shape));
         };
     }

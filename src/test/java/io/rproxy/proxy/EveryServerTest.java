@@ -18,6 +18,15 @@ class EveryServerTest {
     @Test
     void mergesAsEachShapeSays() {
         assertEquals(Reply.integer(6), Merge.SUM.merge(ints(1, 2, 3), SERVERS, "dbsize"));
+        assertEquals(Reply.integer(1), Merge.MIN.merge(ints(3, 1, 2), SERVERS, "lastsave"));
+        Reply slow = Merge.SLOWLOG.merge(new Reply[] {
+            Reply.array(List.of(entry(5, 100, "get"), entry(4, 90, "set"))), Reply.array(List.of()),
+            Reply.array(List.of(entry(9, 95, "del")))}, SERVERS, "slowlog|get");
+        assertEquals(List.of(100L, 95L, 90L), slow.elements().stream().map(e -> e.elements().get(1).integer()).toList(),
+                "newest first over the servers");
+        assertEquals(bulk(SERVERS[2]), slow.elements().get(1).elements().get(6), "each entry names its server");
+        assertEquals(7, slow.elements().get(0).elements().size());
+        assertTrue(Merge.MIN.misfit(Reply.OK).startsWith("expected an integer"));
         assertEquals(Reply.OK, Merge.ALL_OK.merge(new Reply[] {Reply.OK, Reply.OK, Reply.OK}, SERVERS, "flushdb"));
         assertEquals(Reply.array(List.of(bulk("a"), bulk("b"), bulk("c"))), Merge.CONCAT.merge(new Reply[] {
             Reply.array(List.of(bulk("a"))), Reply.array(List.of()), Reply.array(List.of(bulk("b"), bulk("c")))},
@@ -65,5 +74,11 @@ class EveryServerTest {
 
     private static Reply bulk(String text) {
         return Reply.bulk(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A slow log entry as Redis 7.0 gives it: id, time, microseconds, arguments, client address, client name. */
+    private static Reply entry(long id, long time, String command) {
+        return Reply.array(List.of(Reply.integer(id), Reply.integer(time), Reply.integer(12),
+                Reply.array(List.of(bulk(command))), bulk("127.0.0.1:5000"), bulk("")));
     }
 }

@@ -31,17 +31,17 @@ class RefusedCommandsIT {
                         client.call("SWAPDB", "0", "1"));
             }
             assertEquals(Reply.OK, client.call("MULTI"));
-            assertEquals(Reply.error("ERR command 'client|kill' is not supported by rproxy"),
-                    client.call("CLIENT", "KILL", "x"));
+            assertEquals(Reply.error("ERR command 'client|pause' is not supported by rproxy"),
+                    client.call("CLIENT", "PAUSE", "x"));
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).timeout(Duration.ofSeconds(10))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("rproxy_pool_refused_commands_total{pool=\"test\",command=\"swapdb\"} 3\n"),
                     metrics);
             assertTrue(metrics.contains(
-                    "rproxy_pool_refused_commands_total{pool=\"test\",command=\"client|kill\"} 1\n"));
+                    "rproxy_pool_refused_commands_total{pool=\"test\",command=\"client|pause\"} 1\n"));
             String status = admin.text("STATUS");
-            assertTrue(status.contains("\"refused_commands\":{\"client|kill\":1,\"swapdb\":3}"),
+            assertTrue(status.contains("\"refused_commands\":{\"client|pause\":1,\"swapdb\":3}"),
                     status);
         }
     }

@@ -94,7 +94,7 @@ class ScanIT {
     }
 
     /** SETs and DELs of keys of their own while scans go on, through another connection. */
-    private static void churn(int port, AtomicBoolean writing, AtomicInteger writes) {
+    static void churn(int port, AtomicBoolean writing, AtomicInteger writes) {
         try (RawClient client = new RawClient(port)) {
             for (int i = 0; writing.get(); i++) {
                 client.pipeline(List.of(List.of("SET", "churn:" + i, "x"), List.of("DEL", "churn:" + (i - 5)),

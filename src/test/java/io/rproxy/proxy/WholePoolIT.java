@@ -1,5 +1,6 @@
 package io.rproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,81 @@ class WholePoolIT {
                 jedis.functionFlush();
             }
         });
+    }
+
+    /** LASTSAVE is the oldest of the servers' saves: the pool is saved as of then, not of the newest. */
+    @Test
+    void lastsaveIsTheOldestServersSave() {
+        long before;
+        try (Jedis first = backends[0].jedis()) {
+            before = first.lastsave();
+        }
+        // A second later, so that a SAVE of the others makes them newer than the first server, visibly.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (Jedis first = backends[0].jedis()) {
+                return Long.parseLong(first.time().get(0)) > before;
+            }
+        });
+        for (int i = 1; i < backends.length; i++) {
+            try (Jedis other = backends[i].jedis()) {
+                assertEquals("OK", other.save());
+                assertTrue(other.lastsave() > before);
+            }
+        }
+        try (RawClient viaProxy = new RawClient(proxy.port())) {
+            assertEquals(Reply.integer(before), viaProxy.call("LASTSAVE"));
+        }
+    }
+
+    /**
+     * SLOWLOG over the pool: RESET on every server, LEN summed, GET merged newest first with each entry's server
+     * appended. Every command is logged here (slowlog-log-slower-than 0), SLOWLOG's own after it runs.
+     */
+    @Test
+    void slowlogMergesEveryServersEntriesTaggedWithTheirServer() {
+        setSlowlogThreshold("0");
+        try (RawClient viaProxy = new RawClient(proxy.port())) {
+            assertEquals(Reply.OK, viaProxy.call("SLOWLOG", "RESET"));
+            for (int i = 0; i < 6; i++) {
+                assertEquals(Reply.OK, viaProxy.call("SET", "slow:" + i, "v"));
+            }
+            List<Reply> entries = viaProxy.call("SLOWLOG", "GET", "-1").elements();
+            assertEquals(backends.length + 6, entries.size(), "each server's RESET, and the six SETs");
+            long previous = Long.MAX_VALUE;
+            for (Reply entry : entries) {
+                List<Reply> fields = entry.elements();
+                assertEquals(7, fields.size(), "Redis's six fields and the server");
+                assertTrue(fields.get(1).integer() <= previous, "newest first");
+                previous = fields.get(1).integer();
+                List<Reply> args = fields.get(3).elements();
+                if (text(args.get(0)).equals("SET")) {
+                    String key = text(args.get(1));
+                    RedisServer owner = Stream.of(backends).filter(b -> {
+                        try (Jedis jedis = b.jedis()) {
+                            return jedis.exists(key);
+                        }
+                    }).findFirst().orElseThrow();
+                    assertTrue(text(fields.get(6)).contains(owner.address()), text(fields.get(6)) + " for " + key);
+                }
+            }
+            assertEquals(Reply.integer(entries.size() + backends.length), viaProxy.call("SLOWLOG", "LEN"),
+                    "summed: the entries above, and each server's SLOWLOG GET");
+            assertEquals(2, viaProxy.call("SLOWLOG", "GET", "2").elements().size(), "cut to the count");
+            assertEquals(10, viaProxy.call("SLOWLOG", "GET").elements().size(), "Redis's default count");
+            assertEquals(Reply.error("ERR count should be greater than or equal to -1"),
+                    viaProxy.call("SLOWLOG", "GET", "-2"));
+        } finally {
+            setSlowlogThreshold("10000");
+        }
+    }
+
+    private static void setSlowlogThreshold(String micros) {
+        for (RedisServer backend : backends) {
+            try (Jedis jedis = backend.jedis()) {
+                jedis.configSet("slowlog-log-slower-than", micros);
+                jedis.slowlogReset();
+            }
+        }
     }
 
     @Test
