@@ -100,6 +100,54 @@ public final class DedicatedConnection {
         }
     }
 
+    /**
+     * Sends requests without reading replies: a subscriber connection, whose replies (acknowledgements and
+     * messages) one reader thread reads with {@link #readPushed}. Called on the owner's thread.
+     */
+    public void send(byte[] frame) {
+        if (dead) {
+            throw new BackendException(server.describe() + " dedicated connection is closed");
+        }
+        try {
+            opened.out().write(frame);
+            opened.out().flush();
+            stats.requests.increment();
+            stats.requestBytes.add(frame.length);
+        } catch (IOException e) {
+            stats.connectionErrors.increment();
+            close();
+            throw new BackendException(server.describe() + " subscriber connection failed: "
+                    + ServerSocketOpener.describe(e), e);
+        }
+    }
+
+    /**
+     * The next frame a subscriber connection pushes, waiting as long as it takes (a quiet channel is no timeout);
+     * null once the connection was closed by {@link #abort} (the client left). Called by its one reader thread.
+     *
+     * @throws BackendException when the server closed it, or sent something that is not RESP
+     */
+    public Reply readPushed() {
+        try {
+            opened.socket().setSoTimeout(0);
+            Reply reply = opened.in().readReply();
+            if (reply == null) {
+                throw new java.io.EOFException("connection closed by server");
+            }
+            stats.responses.increment();
+            stats.responseBytes.add(reply.bytes().length);
+            return reply;
+        } catch (IOException | ProtocolException e) {
+            if (aborted) {
+                return null;
+            }
+            stats.connectionErrors.increment();
+            close();
+            throw new BackendException(server.describe() + " subscriber connection failed: "
+                    + ServerSocketOpener.describe(e), e);
+        }
+    }
+
     /** SO_TIMEOUT for a read: 0 (none) without a pool timeout or for a command that may block forever. */
     private int readTimeout(long blockMs) {
         if (blockMs < 0 || timeoutMs == 0) {

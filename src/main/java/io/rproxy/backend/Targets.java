@@ -61,6 +61,16 @@ public interface Targets {
      */
     List<Integer> everyTarget();
 
+    /**
+     * The target that stands for the server of {@code target}: the same for every target on one server, and one
+     * of {@link #everyTarget}, so that a client subscribing to channels keeps one subscriber connection per
+     * server. A sharded pool's target is its server already; a cluster pool's is the first slot of the slot's
+     * master.
+     */
+    default int serverTarget(int target) {
+        return target;
+    }
+
     /** How errors name the server of one of {@link #everyTarget}: the server, or a cluster master and its slot. */
     default String describeServer(int target) {
         return describe(target);

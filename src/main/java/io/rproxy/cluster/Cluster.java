@@ -143,6 +143,17 @@ public final class Cluster implements Targets {
     }
 
     @Override
+    public int serverTarget(int slot) {
+        HostPort owner = owner(slot);
+        for (SlotMap.Node node : map.nodes()) {
+            if (node.role() == SlotMap.Role.MASTER && node.address().equals(owner) && !node.slots().isEmpty()) {
+                return node.slots().getFirst().first();
+            }
+        }
+        return slot; // no master known for it: the lease names the slot's trouble
+    }
+
+    @Override
     public String describeServer(int slot) {
         return "master " + owner(slot) + " (slot " + slot + ")";
     }

@@ -23,7 +23,13 @@ public enum CommandClass {
      * Holds state on a backend connection (transactions, blocking commands): run on a connection the client's
      * session leases for as long as the state lasts, never on a shared one.
      */
-    STATEFUL;
+    STATEFUL,
+    /**
+     * Names pub/sub channels, which a pool places as it places keys (same hash, distribution, hash tag) though the
+     * command table does not call them keys: PUBLISH goes to its channel's server, PUBSUB NUMSUB asks each
+     * channel's server ({@code ChannelCommands}).
+     */
+    CHANNEL;
 
     /** The file's spelling: lower case. */
     String fileName() {

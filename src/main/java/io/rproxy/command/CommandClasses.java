@@ -28,12 +28,14 @@ public final class CommandClasses {
     public static final Set<String> SPLIT_MERGES = Set.of("in-order", "all-ok", "sum");
     /** What an {@code all} command does with the pool's servers: a merge of every server's reply, or a scan. */
     public static final Set<String> ALL_SHAPES = Set.of("all-ok", "any-ok", "sum", "concat", "same", "and",
-            "random", "min", "scan", "config", "info", "slowlog");
+            "random", "min", "scan", "config", "info", "slowlog", "union", "max");
     /** Why a command is refused: the {@code refuse} details the file may use (its header says what each means). */
     static final Set<String> REFUSAL_REASONS = Set.of("admin", "keyspace", "replication", "cluster", "connection",
-            "scripting", "pubsub");
+            "scripting");
+    /** How a {@code channel} command uses its channels: the {@code channel} details the file may use. */
+    public static final Set<String> CHANNEL_SHAPES = Set.of("publish", "numsub");
     /** What state a stateful command holds: the {@code stateful} details the file may use. */
-    public static final Set<String> STATEFUL_KINDS = Set.of("transaction", "blocking");
+    public static final Set<String> STATEFUL_KINDS = Set.of("transaction", "blocking", "subscription");
 
     /** One command's line: its class and the detail column ({@code -} when the class takes none). */
     public record Entry(CommandClass commandClass, String detail) {}
@@ -105,6 +107,7 @@ public final class CommandClasses {
             case ALL -> ALL_SHAPES.contains(detail);
             case REFUSE -> REFUSAL_REASONS.contains(detail);
             case STATEFUL -> STATEFUL_KINDS.contains(detail);
+            case CHANNEL -> CHANNEL_SHAPES.contains(detail);
             case FORWARD, LOCAL, ANY -> detail.equals("-");
         };
         if (!detailOk) {

@@ -118,7 +118,9 @@ final class ClientSession implements Runnable {
         output.open();
         boolean clean = false;
         try (socket) {
-            ReplyWriter out = new ReplyWriter(socket.getOutputStream());
+            ClientOutput clientOut = new ClientOutput(socket.getOutputStream()); // shared with subscriber readers
+            ReplyWriter out = new ReplyWriter(clientOut);
+            state.subscriptions(new Subscriptions(state.id(), clientOut, socket));
             ClientInput input = new ClientInput(socket.getInputStream(), new ClientInput.Owed() {
                 @Override
                 public boolean any() {
@@ -145,6 +147,9 @@ final class ClientSession implements Runnable {
             log.error("client {} session failed in {}", state.id(), Thread.currentThread().getName(), e);
         } finally {
             state.transaction().abandon(); // a client that leaves mid-state has its dedicated connection closed
+            if (state.subscriptions() != null) {
+                state.subscriptions().close(); // and its subscriber connections
+            }
             state.writes().flush(); // a client that leaves mid-pipeline still has its queued requests written
             output.close(); // what it held is given back; replies still to come are dropped as they land
             pinned = null;

@@ -30,6 +30,8 @@ final class ClientState implements Sender {
     private String lastCommand;
     private final Transaction transaction = new Transaction();
     private SessionHooks hooks = SessionHooks.NONE;
+    /** Null for a client state made outside a session (tests): it cannot subscribe. */
+    private Subscriptions subscriptions;
 
     /**
      * What a stateful command, which runs on the session's thread inside dispatch, needs from the session. Called
@@ -136,6 +138,14 @@ final class ClientState implements Sender {
         hooks = value;
     }
 
+    Subscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    void subscriptions(Subscriptions value) {
+        subscriptions = value;
+    }
+
     boolean authenticated() {
         return authenticated;
     }
@@ -149,6 +159,9 @@ final class ClientState implements Sender {
         authenticated = authenticatedAtStart;
         name = "";
         transaction.abandon(); // RESET discards MULTI and ends WATCH, as in Redis
+        if (subscriptions != null) {
+            subscriptions.leave(); // and leaves subscribed mode
+        }
     }
 
     /** Set by CLIENT SETNAME or HELLO SETNAME; empty when none. */

@@ -8,6 +8,7 @@ import io.rproxy.command.CommandSpec;
 import io.rproxy.command.CommandTable;
 import io.rproxy.command.KeyFinderException;
 import io.rproxy.backend.PendingReply;
+import io.rproxy.backend.ProxyError;
 import io.rproxy.backend.Targets;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
@@ -64,7 +65,18 @@ final class CommandDispatcher {
             // Before the transaction's queue: a denied command inside MULTI dooms it rather than run at EXEC.
             rejected = Errors.denied(spec.name(), pool.name());
         }
+        Subscriptions subscriptions = client.subscriptions();
+        if (rejected == null && subscriptions != null && subscriptions.active()) {
+            rejected = Subscriptions.refusal(spec.name());
+            if (rejected == null && spec.name().equals("ping")) {
+                return PendingReply.of(Subscriptions.ping(command));
+            }
+        }
         Transaction tx = client.transaction();
+        if (rejected == null && tx.queuing() && subscription(spec)) {
+            // Queued, it would subscribe the transaction's dedicated connection and leave it so.
+            rejected = ProxyError.of("'" + spec.name() + "' cannot be queued in a transaction through rproxy");
+        }
         if (rejected != null && spec != null && spec.name().equals("exec")) {
             return PendingReply.of(StatefulCommands.execRejected(rejected, tx));
         }
@@ -91,6 +103,7 @@ final class CommandDispatcher {
             case ALL -> wholePool.get(spec.name()).send(command, pool, client);
             case REFUSE -> PendingReply.of(refuse(spec.name()));
             case STATEFUL -> stateful(spec, command, client);
+            case CHANNEL -> ChannelCommands.send(classes.of(spec).detail(), command, pool, client);
         };
     }
 
@@ -135,7 +148,16 @@ final class CommandDispatcher {
         return null;
     }
 
+    private boolean subscription(CommandSpec spec) {
+        return classOf(spec) == CommandClass.STATEFUL && classes.of(spec).detail().equals("subscription");
+    }
+
     private PendingReply stateful(CommandSpec spec, RespCommand command, ClientState client) {
+        if (subscription(spec)) {
+            Subscriptions subscriptions = client.subscriptions();
+            return PendingReply.of(subscriptions == null ? refuse(spec.name())
+                    : subscriptions.run(spec.name(), command, pool, client));
+        }
         Reply reply = stateful.run(spec, command, client);
         return reply == null ? forwardByKey(spec, command, client) : PendingReply.of(reply);
     }

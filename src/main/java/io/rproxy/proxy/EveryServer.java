@@ -30,8 +30,15 @@ final class EveryServer implements WholePool {
         ANY_OK,
         /** The integers summed. */
         SUM,
+        /**
+         * The largest integer: PUBSUB NUMPAT, since rproxy subscribes a client's pattern on every server and a sum
+         * would count it once per server.
+         */
+        MAX,
         /** The arrays joined, in server order. */
         CONCAT,
+        /** The arrays joined, each element once (PUBSUB CHANNELS: a channel another client subscribed to twice). */
+        UNION,
         /** Every server's reply, which must be the same (SCRIPT LOAD's SHA1). */
         SAME,
         /** Arrays of 0/1 of one length, 1 where every server said 1 (SCRIPT EXISTS). */
@@ -51,8 +58,9 @@ final class EveryServer implements WholePool {
         String misfit(Reply part) {
             return switch (this) {
                 case ALL_OK, ANY_OK -> part.equals(Reply.OK) ? null : "expected +OK, got " + part;
-                case SUM, MIN -> part.type() == ':' ? null : "expected an integer, got " + part;
-                case CONCAT, AND, SLOWLOG -> part.type() == '*' && !part.isNull() ? null : "expected an array, got " + part;
+                case SUM, MIN, MAX -> part.type() == ':' ? null : "expected an integer, got " + part;
+                case CONCAT, UNION, AND, SLOWLOG -> part.type() == '*' && !part.isNull() ? null
+                        : "expected an array, got " + part;
                 case SAME -> null;
                 case RANDOM -> part.type() == '$' ? null : "expected a bulk string, got " + part;
             };
@@ -76,12 +84,26 @@ final class EveryServer implements WholePool {
                     }
                     yield Reply.integer(sum);
                 }
+                case MAX -> {
+                    long max = 0;
+                    for (Reply part : parts) {
+                        max = Math.max(max, part.integer());
+                    }
+                    yield Reply.integer(max);
+                }
                 case CONCAT -> {
                     List<Reply> all = new ArrayList<>();
                     for (Reply part : parts) {
                         all.addAll(part.elements());
                     }
                     yield Reply.array(all);
+                }
+                case UNION -> {
+                    java.util.Set<Reply> all = new java.util.LinkedHashSet<>();
+                    for (Reply part : parts) {
+                        all.addAll(part.elements());
+                    }
+                    yield Reply.array(List.copyOf(all));
                 }
                 case SAME -> same(parts, servers, command);
                 case SLOWLOG -> SlowlogGet.tagged(parts, servers);

@@ -82,6 +82,8 @@ final class StatefulCommands {
             // Whole-pool commands run on every server: inside a transaction of one server they would half-run.
             case ALL -> ProxyError.of("'" + spec.name() + "' runs on every server of the pool and cannot be queued in"
                     + " a transaction through rproxy");
+            // Its channel is no key to the transaction's routing: run on another server, PUBLISH would reach nobody.
+            case CHANNEL -> ProxyError.of("'" + spec.name() + "' cannot be queued in a transaction through rproxy");
             case STATEFUL -> spec.keys().findsKeys() ? chooseTarget(spec, command, tx) : null; // UNWATCH: keyless
             case FORWARD, SPLIT -> chooseTarget(spec, command, tx);
         };

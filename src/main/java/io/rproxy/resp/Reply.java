@@ -18,6 +18,11 @@ public final class Reply {
     public static final Reply PONG = ascii("+PONG\r\n");
     public static final Reply NULL_BULK = ascii("$-1\r\n");
     public static final Reply NULL_ARRAY = ascii("*-1\r\n");
+    /**
+     * No bytes at all: the reply of a command whose answer went to the client another way (SUBSCRIBE, whose
+     * acknowledgements the subscriber connection's reader writes, in order with the messages that follow them).
+     */
+    public static final Reply NONE = new Reply(new byte[0]);
 
     /** Longest rendering of the bytes in {@link #toString()}; replies can be megabytes. */
     private static final int TO_STRING_MAX = 200;

@@ -30,8 +30,6 @@ class RefusedCommandsIT {
                 assertEquals(Reply.error("ERR command 'swapdb' is not supported by rproxy"),
                         client.call("SWAPDB", "0", "1"));
             }
-            assertEquals(Reply.error("ERR command 'subscribe' is not supported by rproxy"),
-                    client.call("SUBSCRIBE", "c"));
             assertEquals(Reply.OK, client.call("MULTI"));
             assertEquals(Reply.error("ERR command 'client|pause' is not supported by rproxy"),
                     client.call("CLIENT", "PAUSE", "x"));
@@ -40,11 +38,10 @@ class RefusedCommandsIT {
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("rproxy_pool_refused_commands_total{pool=\"test\",command=\"swapdb\"} 3\n"),
                     metrics);
-            assertTrue(metrics.contains("rproxy_pool_refused_commands_total{pool=\"test\",command=\"subscribe\"} 1\n"));
             assertTrue(metrics.contains(
                     "rproxy_pool_refused_commands_total{pool=\"test\",command=\"client|pause\"} 1\n"));
             String status = admin.text("STATUS");
-            assertTrue(status.contains("\"refused_commands\":{\"client|pause\":1,\"subscribe\":1,\"swapdb\":3}"),
+            assertTrue(status.contains("\"refused_commands\":{\"client|pause\":1,\"swapdb\":3}"),
                     status);
         }
     }
