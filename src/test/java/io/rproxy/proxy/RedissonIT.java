@@ -1,0 +1,140 @@
+package io.rproxy.proxy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rproxy.harness.ProxiedServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.redisson.Redisson;
+import org.redisson.api.RBlockingQueue;
+import org.redisson.api.RLock;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * Redisson, the client issue 14 names for using Lua, pub/sub and blocking pops together, through rproxy: a pool of
+ * one server, and a pool of three with {@code hash_tag = "{}"}. Redisson names a lock's channel
+ * {@code redisson_lock__channel:<name>} when the name has a hash tag ({@code redisson_lock__channel:{<name>}}
+ * otherwise), and its unlock script names the lock and the channel as KEYS, so with the tag both land on one server.
+ */
+class RedissonIT {
+    /** The lease outlives the test's bounds: the waiter can only get the lock in time by hearing the unlock. */
+    private static final long LEASE_SECONDS = 120;
+
+    private static ProxiedServers one;
+    private static ProxiedServers three;
+
+    @BeforeAll
+    static void start() {
+        one = ProxiedServers.start(1, "timeout = 2000");
+        three = ProxiedServers.start(3, "hash_tag = \"{}\"\ntimeout = 2000");
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (one != null) {
+                one.close();
+            }
+        } finally {
+            if (three != null) {
+                three.close();
+            }
+        }
+    }
+
+    private static RedissonClient redisson(int servers) {
+        int port = (servers == 1 ? one : three).proxy().port();
+        Config config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        config.useSingleServer()
+                .setAddress("redis://127.0.0.1:" + port)
+                .setConnectionMinimumIdleSize(1)
+                .setConnectionPoolSize(4)
+                .setSubscriptionConnectionMinimumIdleSize(1)
+                .setSubscriptionConnectionPoolSize(2)
+                .setTimeout(10_000)
+                .setRetryAttempts(0);
+        return Redisson.create(config);
+    }
+
+    @ParameterizedTest(name = "{0} server(s)")
+    @ValueSource(ints = {1, 3})
+    void aSecondClientWaitsForTheLockAndGetsItOnUnlock(int servers) throws Exception {
+        RedissonClient first = redisson(servers);
+        RedissonClient second = redisson(servers);
+        try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
+            RLock held = first.getLock("{job}:lock");
+            held.lock(LEASE_SECONDS, TimeUnit.SECONDS);
+            Future<Boolean> waiter = thread.submit(() -> {
+                RLock lock = second.getLock("{job}:lock");
+                boolean got = lock.tryLock(60, LEASE_SECONDS, TimeUnit.SECONDS);
+                if (got) {
+                    lock.unlock();
+                }
+                return got;
+            });
+            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> !waiter.isDone());
+            held.unlock();
+            // Well before the first lease (120 s) would have run out: the unlock's message woke the waiter.
+            assertTrue(waiter.get(20, TimeUnit.SECONDS));
+            assertFalse(first.getLock("{job}:lock").isLocked());
+        } finally {
+            first.shutdown();
+            second.shutdown();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} server(s)")
+    @ValueSource(ints = {1, 3})
+    void takeBlocksUntilAnotherClientOffers(int servers) throws Exception {
+        RedissonClient producer = redisson(servers);
+        RedissonClient consumer = redisson(servers);
+        try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
+            RBlockingQueue<String> in = consumer.getBlockingQueue("{job}:queue");
+            Future<String> taken = thread.submit(in::take);
+            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> !taken.isDone());
+            RBlockingQueue<String> out = producer.getBlockingQueue("{job}:queue");
+            assertTrue(out.offer("job-1"));
+            assertEquals("job-1", taken.get(20, TimeUnit.SECONDS));
+            assertEquals(0, out.size());
+        } finally {
+            producer.shutdown();
+            consumer.shutdown();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} server(s)")
+    @ValueSource(ints = {1, 3})
+    void aTopicListenerHearsAnotherClientsMessages(int servers) throws Exception {
+        RedissonClient publisher = redisson(servers);
+        RedissonClient listener = redisson(servers);
+        try {
+            List<String> heard = new CopyOnWriteArrayList<>();
+            RTopic topic = listener.getTopic("{job}:events");
+            topic.addListener(String.class, (channel, message) -> heard.add(message));
+            RTopic out = publisher.getTopic("{job}:events");
+            assertEquals(1, out.publish("started"));
+            out.publish("done");
+            await().atMost(Duration.ofSeconds(20)).until(() -> heard.size() == 2);
+            assertEquals(List.of("started", "done"), heard);
+        } finally {
+            publisher.shutdown();
+            listener.shutdown();
+        }
+    }
+}
