@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.redisson.Redisson;
@@ -37,11 +38,13 @@ class RedissonIT {
 
     private static ProxiedServers one;
     private static ProxiedServers three;
+    private static ProxiedServers untagged;
 
     @BeforeAll
     static void start() {
         one = ProxiedServers.start(1, "timeout = 2000");
         three = ProxiedServers.start(3, "hash_tag = \"{}\"\ntimeout = 2000");
+        untagged = ProxiedServers.start(3, "timeout = 2000");
     }
 
     @AfterAll
@@ -51,14 +54,23 @@ class RedissonIT {
                 one.close();
             }
         } finally {
-            if (three != null) {
-                three.close();
+            try {
+                if (three != null) {
+                    three.close();
+                }
+            } finally {
+                if (untagged != null) {
+                    untagged.close();
+                }
             }
         }
     }
 
     private static RedissonClient redisson(int servers) {
-        int port = (servers == 1 ? one : three).proxy().port();
+        return redissonAt((servers == 1 ? one : three).proxy().port());
+    }
+
+    private static RedissonClient redissonAt(int port) {
         Config config = new Config();
         config.setCodec(StringCodec.INSTANCE);
         config.useSingleServer()
@@ -136,5 +148,57 @@ class RedissonIT {
             publisher.shutdown();
             listener.shutdown();
         }
+    }
+
+    /**
+     * With the pool's hash tag a name without braces works too: Redisson puts the name in braces in the names it
+     * derives ({@code redisson_lock__channel:{mylock}}), so they hash as the bare name {@code mylock} does.
+     */
+    @Test
+    void anUntaggedLockNameWorksInATaggedPool() {
+        RedissonClient client = redisson(3);
+        try {
+            RLock lock = client.getLock("mylock");
+            lock.lock(LEASE_SECONDS, TimeUnit.SECONDS);
+            assertTrue(lock.isLocked());
+            lock.unlock();
+            assertFalse(lock.isLocked());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
+     * Without a hash tag, a pool of three places a lock and its channel apart: locking (one key) works, and the
+     * unlock script, whose KEYS are the lock, its channel and an unlock latch, gets -CROSSSLOT and runs nowhere.
+     */
+    @Test
+    void withoutAHashTagAnUnlockIsCrossSlot() {
+        RedissonClient client = redissonAt(untagged.proxy().port());
+        try {
+            String refused = null;
+            for (int i = 0; i < 20 && refused == null; i++) {
+                RLock lock = client.getLock("lock-" + i);
+                lock.lock(LEASE_SECONDS, TimeUnit.SECONDS);
+                try {
+                    lock.unlock();
+                } catch (RuntimeException e) {
+                    refused = messages(e);
+                    assertTrue(lock.isLocked(), "the refused unlock ran nowhere");
+                }
+            }
+            assertTrue(refused != null && refused.contains("CROSSSLOT Keys in request don't hash to the same server"),
+                    "no unlock of 20 names was refused: " + refused);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        return all.toString();
     }
 }
