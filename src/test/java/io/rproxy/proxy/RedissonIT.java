@@ -25,6 +25,7 @@ import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import redis.clients.jedis.Jedis;
 
 /**
  * Redisson, the client issue 14 names for using Lua, pub/sub and blocking pops together, through rproxy: a pool of
@@ -80,7 +81,9 @@ class RedissonIT {
                 .setSubscriptionConnectionMinimumIdleSize(1)
                 .setSubscriptionConnectionPoolSize(2)
                 .setTimeout(10_000)
-                .setRetryAttempts(0);
+                .setRetryAttempts(0)
+                // Sent as CLIENT SETNAME on each new connection, which rproxy answers itself.
+                .setClientName("redisson-it");
         return Redisson.create(config);
     }
 
@@ -161,6 +164,9 @@ class RedissonIT {
             RLock lock = client.getLock("mylock");
             lock.lock(LEASE_SECONDS, TimeUnit.SECONDS);
             assertTrue(lock.isLocked());
+            try (Jedis jedis = three.proxy().jedis()) {
+                assertTrue(jedis.clientList().contains("name=redisson-it"), "rproxy kept Redisson's CLIENT SETNAME");
+            }
             lock.unlock();
             assertFalse(lock.isLocked());
         } finally {
