@@ -13,11 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +146,7 @@ final class Subscriptions {
                         psubscribe(command.arg(0), command.arg(i), pool);
                     }
                 }
-                case "punsubscribe" -> punsubscribe(command);
+                case "punsubscribe" -> punsubscribe(command, pool);
                 case "sunsubscribe" -> unsubscribe(command, pool, SUNSUBSCRIBE, shardChannels);
                 default -> unsubscribe(command, pool, UNSUBSCRIBE, channels);
             }
@@ -168,7 +171,7 @@ final class Subscriptions {
             byTarget.put(target, subscriber);
         }
         subscriber.connection().send(RespCommand.of(List.of(command.arg(0), command.arg(arg))).frame());
-        awaitAck();
+        awaitAck(pool, pool.targets().describe(target));
     }
 
     /** On every server: a channel of the pattern may live on any. */
@@ -183,10 +186,10 @@ final class Subscriptions {
         for (Subscriber subscriber : byTarget.values()) {
             subscriber.connection().send(frame);
         }
-        awaitAck();
+        awaitAck(pool, "a server of pool '" + pool.name() + "'");
     }
 
-    private void punsubscribe(RespCommand command) {
+    private void punsubscribe(RespCommand command, Pool pool) {
         List<byte[]> names = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
             names.add(command.arg(i));
@@ -207,7 +210,7 @@ final class Subscriptions {
             for (Subscriber subscriber : byTarget.values()) {
                 subscriber.connection().send(frame);
             }
-            awaitAck();
+            awaitAck(pool, "a server of pool '" + pool.name() + "'");
         }
     }
 
@@ -239,7 +242,7 @@ final class Subscriptions {
                 continue;
             }
             subscriber.connection().send(RespCommand.of(List.of(kind, channel)).frame());
-            awaitAck();
+            awaitAck(pool, pool.targets().describe(pool.targets().serverTarget(routed)));
         }
     }
 
@@ -271,11 +274,34 @@ final class Subscriptions {
         return Reply.array(List.of(Reply.bulk(kind), channel, Reply.integer(n)));
     }
 
-    private void awaitAck() {
-        acks.acquireUninterruptibly();
+    /**
+     * Waits for the acknowledgement of what was just sent, within the pool's {@code timeout} (forever without one,
+     * as for any request). A server that does not acknowledge in time fails the subscription as a dead subscriber
+     * connection does: the client gets an error naming it and its connection ends, so its library subscribes
+     * again.
+     */
+    private void awaitAck(Pool pool, String awaited) {
+        Optional<Duration> timeout = pool.config().timeout();
+        if (timeout.isEmpty()) {
+            acks.acquireUninterruptibly();
+        } else if (!tryAcquireAck(timeout.get())) {
+            String why = awaited + " did not acknowledge the subscription within " + timeout.get().toMillis() + " ms";
+            log.info("client {}: {}; disconnecting the client so that it subscribes again", clientId, why);
+            writeQuietly(ProxyError.of(why));
+            fail();
+        }
         if (failed) {
             throw new UncheckedIOException(new IOException("a subscriber connection of client " + clientId
                     + " failed"));
+        }
+    }
+
+    private boolean tryAcquireAck(Duration timeout) {
+        try {
+            return acks.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -8,9 +8,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
+import io.rproxy.harness.ScriptedBackend;
 import io.rproxy.resp.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,6 +164,27 @@ class SubscribeIT {
             one.redis()[0].kill();
             Reply error = subscriber.read();
             assertTrue(error.isError() && error.errorMessage().contains("subscriber connection failed"), error.toString());
+            assertTrue(subscriber.closedByPeer());
+        }
+    }
+
+    /**
+     * A server that accepts SUBSCRIBE and never acknowledges it: within the pool's timeout the client gets an
+     * error naming the server and its connection ends (it used to wait for good).
+     */
+    @Test
+    void aSubscriptionNobodyAcknowledgesFailsWithinTheTimeout() {
+        try (ScriptedBackend silent = ScriptedBackend.start(command -> command.name().equals("subscribe")
+                ? ScriptedBackend.Step.stall() : ScriptedBackend.likeRedis(command));
+             RunningProxy proxy = RunningProxy.start(RunningProxy.poolToml(RunningProxy.POOL, FreePorts.pick(),
+                     "timeout = 300", List.of("\"" + silent.address() + ":1 silent\"")));
+             RawClient subscriber = new RawClient(proxy.port())) {
+            long start = System.nanoTime();
+            Reply error = subscriber.call("SUBSCRIBE", "news");
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Reply.error("ERR rproxy: silent (" + silent.address()
+                    + ") did not acknowledge the subscription within 300 ms"), error);
+            assertTrue(elapsedMs >= 300 && elapsedMs < 10_000, elapsedMs + " ms");
             assertTrue(subscriber.closedByPeer());
         }
     }
