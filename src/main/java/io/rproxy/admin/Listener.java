@@ -6,9 +6,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import io.rproxy.tls.HandshakeFailureLog;
+import io.rproxy.tls.ListenerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +27,18 @@ import org.slf4j.LoggerFactory;
  */
 final class Listener {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    /** How long an admin client has for its TLS handshake: time for a slow link, not for a stalled client. */
+    static final Duration HANDSHAKE_BOUND = Duration.ofSeconds(10);
 
     private final String name;
     private final ServerSocket serverSocket;
     private final Handler handler;
     private final AtomicLong connectionIds = new AtomicLong();
+    /** Accepted TCP sockets (under TLS, the sockets beneath it: closing those never waits for a write). */
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** The TLS a new connection gets, asked at each accept (a reload may change it); empty for plain TCP. */
+    private final Supplier<Optional<ListenerTls>> tls;
+    private final HandshakeFailureLog handshakeFailures;
     private Thread acceptor;
     /** Used by the acceptor thread alone (and by closing, to end a pause). */
     private final AcceptBackoff backoff;
@@ -38,8 +49,19 @@ final class Listener {
      * @throws IOException naming {@code what} and the address when it cannot be bound
      */
     Listener(String name, String what, HostPort address, Handler handler) throws IOException {
+        this(name, what, address, Optional::empty, handler);
+    }
+
+    /**
+     * @param tls what a connection accepted now shakes hands with, before {@code handler} sees it; asked per
+     *            connection, so that a reload's new certificate serves the connections that follow
+     */
+    Listener(String name, String what, HostPort address, Supplier<Optional<ListenerTls>> tls, Handler handler)
+            throws IOException {
         this.name = name;
         this.handler = handler;
+        this.tls = tls;
+        this.handshakeFailures = new HandshakeFailureLog(what);
         this.backoff = new AcceptBackoff(name, log);
         ServerSocket socket = new ServerSocket();
         try {
@@ -117,7 +139,20 @@ final class Listener {
      */
     private void serve(Socket socket) {
         try (socket) {
-            handler.serve(socket);
+            Optional<ListenerTls> now = tls.get();
+            Socket connection = socket;
+            if (now.isPresent()) {
+                try {
+                    connection = now.get().accept(socket, HANDSHAKE_BOUND);
+                } catch (IOException e) {
+                    handshakeFailures.failed(socket.getRemoteSocketAddress(), e);
+                    return;
+                }
+            }
+            handler.serve(connection);
+            if (connection != socket) {
+                connection.close(); // TLS's close_notify; nobody else writes to an admin connection
+            }
         } catch (IOException e) {
             log.debug("{}: closing a connection: {}", name, e.getMessage());
         } catch (Throwable e) {

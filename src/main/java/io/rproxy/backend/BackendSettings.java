@@ -1,7 +1,9 @@
 package io.rproxy.backend;
 
 import io.rproxy.config.PoolConfig;
+import io.rproxy.config.ServerTlsConfig;
 import io.rproxy.resp.RespLimits;
+import io.rproxy.tls.ServerTls;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,11 +16,13 @@ import java.util.Optional;
  *                       for the probe it started
  * @param outboxCapacity requests that may wait for a connection's writer before senders block (backpressure)
  * @param maxDedicatedConnections the pool's {@code max_dedicated_connections}: leases one server allows at once
+ * @param tls            the pool's {@code server_tls}: every connection to its servers shakes hands over TLS first
+ *                       (within the connect timeout); empty for plain TCP
  */
 public record BackendSettings(Optional<String> password, int database, Optional<Duration> timeout,
                               Duration connectTimeout, boolean tcpKeepAlive, RespLimits limits, int outboxCapacity,
                               boolean autoEject, int failureLimit, Duration retryTimeout,
-                              int maxDedicatedConnections) {
+                              int maxDedicatedConnections, Optional<ServerTls> tls) {
     /** Used when a pool sets no timeout: a connect to a dead host must not hang a client forever. */
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
@@ -27,19 +31,19 @@ public record BackendSettings(Optional<String> password, int database, Optional<
                            Duration connectTimeout, boolean tcpKeepAlive, RespLimits limits, int outboxCapacity,
                            boolean autoEject, int failureLimit, Duration retryTimeout) {
         this(password, database, timeout, connectTimeout, tcpKeepAlive, limits, outboxCapacity, autoEject,
-                failureLimit, retryTimeout, PoolConfig.DEFAULT_MAX_DEDICATED_CONNECTIONS);
+                failureLimit, retryTimeout, PoolConfig.DEFAULT_MAX_DEDICATED_CONNECTIONS, Optional.empty());
     }
 
     public static BackendSettings of(PoolConfig pool, RespLimits limits) {
         return new BackendSettings(pool.redisAuth(), pool.redisDb(), pool.timeout(),
                 pool.timeout().orElse(DEFAULT_CONNECT_TIMEOUT), pool.tcpKeepalive(), limits, 4096,
                 pool.autoEjectHosts(), pool.serverFailureLimit(), pool.serverRetryTimeout(),
-                pool.maxDedicatedConnections());
+                pool.maxDedicatedConnections(), pool.tls().servers().map(ServerTlsConfig::context));
     }
 
     /** The same settings with ejection off (a Redis Cluster's nodes: the cluster fails a master over itself). */
     public BackendSettings withoutEjection() {
         return new BackendSettings(password, database, timeout, connectTimeout, tcpKeepAlive, limits, outboxCapacity,
-                false, failureLimit, retryTimeout, maxDedicatedConnections);
+                false, failureLimit, retryTimeout, maxDedicatedConnections, tls);
     }
 }

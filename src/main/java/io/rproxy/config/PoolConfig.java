@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  *                           for all its subcommands
  * @param maxDedicatedConnections dedicated connections (transactions, WATCH, blocking commands) one server may
  *                           have leased at once; a lease past it is refused at once with an error
+ * @param tls                TLS towards the pool's clients and towards its servers ({@link PoolTls#NONE}: neither)
  */
 public record PoolConfig(
         String name,
@@ -56,7 +57,8 @@ public record PoolConfig(
         long clientOutputBufferLimit,
         long clientQueryBufferLimit,
         Set<String> denyCommands,
-        int maxDedicatedConnections) {
+        int maxDedicatedConnections,
+        PoolTls tls) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -82,6 +84,7 @@ public record PoolConfig(
         Objects.requireNonNull(hashTag, "hashTag");
         Objects.requireNonNull(distribution, "distribution");
         Objects.requireNonNull(redisAuth, "redisAuth");
+        Objects.requireNonNull(tls, "tls");
         if (!isValidName(name)) {
             throw new IllegalArgumentException("pool name '" + name + "' must match [A-Za-z0-9_-]+");
         }
@@ -105,6 +108,19 @@ public record PoolConfig(
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' has no servers");
         }
+    }
+
+    /** A pool without TLS. */
+    public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
+                      Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
+                      int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
+                      Duration serverRetryTimeout, int serverFailureLimit, boolean tcpKeepalive, boolean reusePort,
+                      List<ServerSpec> servers, boolean cluster, int clientConnections, long clientOutputBufferLimit,
+                      long clientQueryBufferLimit, Set<String> denyCommands, int maxDedicatedConnections) {
+        this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
+                serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
+                servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit, denyCommands,
+                maxDedicatedConnections, PoolTls.NONE);
     }
 
     /** A pool that refuses no command of its own (no {@code deny_commands}), with the default bound on dedicated
