@@ -4,11 +4,19 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A test certificate authority made with the {@code openssl} command, as operators make theirs: a CA, and
@@ -33,13 +41,17 @@ public final class Certificates {
     private final Path caKey;
     /** The certificates between this CA and the root, for chains; empty for a root. */
     private final List<Path> issuers;
-    private final AtomicInteger files = new AtomicInteger();
+    /** The root of the chain (this CA's certificate, for a root). */
+    private final Path rootCert;
+    private final AtomicInteger files;
 
-    private Certificates(Path dir, Path caCert, Path caKey, List<Path> issuers) {
+    private Certificates(Path dir, Path caCert, Path caKey, List<Path> issuers, Path rootCert, AtomicInteger files) {
         this.dir = dir;
         this.caCert = caCert;
         this.caKey = caKey;
         this.issuers = List.copyOf(issuers);
+        this.rootCert = rootCert;
+        this.files = files;
     }
 
     /** A new self-signed root CA named {@code name} (an RSA 2048 key). */
@@ -50,10 +62,10 @@ public final class Certificates {
         openssl(dir, "req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
                 "-out", cert.toString(), "-days", "2", "-subj", "/CN=" + name + " test CA",
                 "-set_serial", serial().toString());
-        return new Certificates(dir, cert, key, List.of());
+        return new Certificates(dir, cert, key, List.of(), cert, new AtomicInteger());
     }
 
-    /** The CA's certificate: what peers trust ({@code --cacert}, {@code ca_cert_file}). */
+    /** This CA's certificate: what peers trust ({@code --cacert}, {@code ca_cert_file}) when it is a root. */
     public Path caCert() {
         return caCert;
     }
@@ -65,7 +77,7 @@ public final class Certificates {
                 serial());
         List<Path> chain = new ArrayList<>(List.of(cert));
         chain.addAll(issuers);
-        return new Certificates(dir, cert, key, chain);
+        return new Certificates(dir, cert, key, chain, rootCert, files);
     }
 
     /**
@@ -93,6 +105,46 @@ public final class Certificates {
     /** A server certificate for 127.0.0.1 (and localhost), EC key in SEC1 form. */
     public Issued localServer(String commonName) {
         return issue(commonName, KeyForm.EC_SEC1, "IP:127.0.0.1", "DNS:localhost");
+    }
+
+    /**
+     * A client-side SSLContext of the JDK's own, independent of rproxy's PEM reading: it trusts this CA (the root of
+     * its chain) and, when {@code identity} is given, presents that certificate and key, which openssl exports to
+     * PKCS#12 for it.
+     */
+    public SSLContext clientContext(Issued identity) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (InputStream in = Files.newInputStream(root())) {
+                trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            KeyManager[] keys = null;
+            if (identity != null) {
+                Path p12 = dir.resolve(files.incrementAndGet() + "-" + identity.commonName() + ".p12");
+                openssl(dir, "pkcs12", "-export", "-in", identity.chain().toString(), "-inkey",
+                        identity.key().toString(), "-passout", "pass:test", "-out", p12.toString());
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(p12)) {
+                    store.load(in, "test".toCharArray());
+                }
+                KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keyManagers.init(store, "test".toCharArray());
+                keys = keyManagers.getKeyManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trustManagers.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new HarnessException("cannot build a client SSLContext", e);
+        }
+    }
+
+    /** The root CA's certificate, whichever CA of the chain this is. */
+    public Path root() {
+        return rootCert;
     }
 
     private Path key(String name, KeyForm form) {
