@@ -123,6 +123,10 @@ class AdminTlsIT {
         assertEquals(0, json.exit(), json.err());
         assertTrue(json.out().contains("\"tls_handshake_failures\": " + (before + 1))
                 || json.out().contains("\"tls_handshake_failures\":" + (before + 1)), json.out());
+        String compact = json.out().replace("\": ", "\":");
+        assertTrue(compact.contains("\"tls\":{\"cert_file\":\"" + adminCert.chain() + "\",\"subject\":\"CN=rproxy-admin\","
+                + "\"serial\":\"" + adminCert.serial().toString(16) + "\""), json.out());
+        assertTrue(compact.contains("\"server_tls\":null"), json.out());
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + proxy.rproxy().metricsPort().getAsInt() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
