@@ -73,8 +73,8 @@ public final class Certificates {
     /** An intermediate CA signed by this one: what it issues comes with a chain of two. */
     public Certificates intermediate(String name) {
         Path key = key(name + "-ca", KeyForm.EC_PKCS8);
-        Path cert = sign(name + " intermediate CA", key, "basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n",
-                serial());
+        Path cert = sign(name + " intermediate CA", key,
+                "basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n", serial());
         List<Path> chain = new ArrayList<>(List.of(cert));
         chain.addAll(issuers);
         return new Certificates(dir, cert, key, chain, rootCert, files);
@@ -119,7 +119,8 @@ public final class Certificates {
             try (InputStream in = Files.newInputStream(root())) {
                 trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             }
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trust);
             KeyManager[] keys = null;
             if (identity != null) {

@@ -2,6 +2,8 @@ package io.rproxy.admin;
 
 import io.rproxy.config.HostPort;
 import io.rproxy.proxy.AcceptBackoff;
+import io.rproxy.tls.HandshakeFailureLog;
+import io.rproxy.tls.ListenerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,8 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import io.rproxy.tls.HandshakeFailureLog;
-import io.rproxy.tls.ListenerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * A TCP listener of the admin side (the admin port, the twemproxy stats port, the metrics endpoint): binds in its
  * constructor, so a taken address fails the start before anything is served; accepts on a platform thread
  * {@code <name>-listener} and serves each connection on its own virtual thread {@code <name>-<n>}. Stopping
- * closes the listening socket and every open connection. A failing accept (at the open-files limit) pauses the
- * acceptor ({@link AcceptBackoff}). Each thread has a catch ladder at its top: whatever a handler throws is
+ * closes the listening socket and every open connection. A listener given TLS (the admin port's
+ * {@code [admin.tls]}) shakes hands on the connection's thread, within {@link #HANDSHAKE_BOUND}, before its handler
+ * sees it. A failing accept (at the open-files limit) pauses the acceptor ({@link AcceptBackoff}). Each thread has a catch ladder at its top: whatever a handler throws is
  * logged once and closes that connection; whatever goes wrong in the acceptor, it carries on after a pause.
  */
 final class Listener {

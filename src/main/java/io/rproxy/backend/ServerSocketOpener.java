@@ -13,8 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /**
- * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT, all within the connect
- * bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
+ * Opens a socket to a backend and brings it to a usable state: connect, TLS (with the pool's server_tls), AUTH,
+ * SELECT, each within the connect bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
  * exactly alike.
  */
 final class ServerSocketOpener {

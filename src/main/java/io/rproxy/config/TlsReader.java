@@ -46,10 +46,12 @@ final class TlsReader {
         Optional<Path> certFile = path("cert_file");
         Optional<Path> keyFile = path("key_file");
         if (!table.has("cert_file")) {
-            table.missing("cert_file", "a TLS listener needs its certificate, e.g. cert_file = \"/etc/rproxy/proxy.crt\"");
+            table.missing("cert_file",
+                    "a TLS listener needs its certificate, e.g. cert_file = \"/etc/rproxy/proxy.crt\"");
         }
         if (!table.has("key_file")) {
-            table.missing("key_file", "a TLS listener needs its private key, e.g. key_file = \"/etc/rproxy/proxy.key\"");
+            table.missing("key_file",
+                    "a TLS listener needs its private key, e.g. key_file = \"/etc/rproxy/proxy.key\"");
         }
         Optional<KeyAndChain> identity = identity(certFile, keyFile);
         Optional<Path> caCertFile = path("ca_cert_file");

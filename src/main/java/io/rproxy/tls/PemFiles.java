@@ -98,7 +98,9 @@ public final class PemFiles {
     /** Every block of a file, in order. */
     static List<Block> blocks(byte[] file) {
         String text = new String(file, StandardCharsets.ISO_8859_1);
-        if (text.indexOf('\0') >= 0 || (file.length > 1 && (file[0] & 0xff) == Der.SEQUENCE && (file[1] & 0x80) != 0)) {
+        // DER starts with a SEQUENCE and a long-form length (0x30 0x82 ...); no PEM text does.
+        boolean der = file.length > 1 && (file[0] & 0xff) == Der.SEQUENCE && (file[1] & 0x80) != 0;
+        if (der || text.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("not a PEM file: it looks binary (DER?); convert it with"
                     + " openssl x509 -inform der -in FILE -out FILE.pem (a key: openssl pkey -inform der ...)");
         }
