@@ -2,16 +2,13 @@ package io.rproxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.rproxy.harness.FreePorts;
-import io.rproxy.harness.RedisCluster;
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.RedisServer;
-import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -20,32 +17,10 @@ import redis.clients.jedis.Jedis;
  * there; patterns on every master. Acknowledgements and messages byte for byte against one plain redis-server.
  */
 class ClusterPubSubIT {
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.cluster(3, 2000);
+
     private static final List<String> CHANNELS = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
-    private static RedisCluster cluster;
-    private static RunningProxy proxy;
-    private static RedisServer direct;
-
-    @BeforeAll
-    static void start() {
-        cluster = RedisCluster.start(3, 0);
-        proxy = RunningProxy.start("[admin]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\n\n[pools.orders]\n"
-                + "listen = \"127.0.0.1:" + FreePorts.pick() + "\"\ncluster = true\ntimeout = 2000\nservers = ["
-                + cluster.seeds(1) + "]\n");
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (direct != null) {
-            direct.close();
-        }
-    }
 
     private static long numsub(RedisServer node, String channel) {
         try (Jedis jedis = node.jedis()) {
@@ -57,10 +32,10 @@ class ClusterPubSubIT {
     void subscribersHearPublishersAsFromOneServer() {
         List<String> subscribe = new ArrayList<>(List.of("SUBSCRIBE"));
         subscribe.addAll(CHANNELS);
-        try (RawClient viaProxy = new RawClient(proxy.port("orders"));
-             RawClient viaDirect = new RawClient(direct.port());
-             RawClient proxyPublisher = new RawClient(proxy.port("orders"));
-             RawClient directPublisher = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port("orders"));
+             RawClient viaDirect = new RawClient(setup.direct().port());
+             RawClient proxyPublisher = new RawClient(setup.proxy().port("orders"));
+             RawClient directPublisher = new RawClient(setup.direct().port())) {
             assertEquals(viaDirect.call(subscribe), viaProxy.call(subscribe));
             for (int i = 1; i < CHANNELS.size(); i++) {
                 assertEquals(viaDirect.read(), viaProxy.read(), "acknowledgement " + i);
@@ -72,20 +47,21 @@ class ClusterPubSubIT {
                 assertEquals(viaDirect.read(), viaProxy.read(), channel);
             }
             long subscribed = 0;
-            for (RedisServer master : cluster.masters()) {
+            for (RedisServer master : setup.cluster().masters()) {
                 for (String channel : CHANNELS) {
                     subscribed += numsub(master, channel);
                 }
             }
             assertEquals(CHANNELS.size(), subscribed, "each channel subscribed once, on one master");
             long subscriberConnections = 0;
-            for (RedisServer master : cluster.masters()) {
+            for (RedisServer master : setup.cluster().masters()) {
                 try (Jedis jedis = master.jedis()) {
                     subscriberConnections += jedis.clientList().lines()
                             .filter(l -> !l.contains(" sub=0 ") || !l.contains(" psub=0 ")).count();
                 }
             }
-            assertEquals(cluster.masters().size(), subscriberConnections, "one subscriber connection per master");
+            assertEquals(setup.cluster().masters().size(), subscriberConnections,
+                    "one subscriber connection per master");
             assertEquals(viaDirect.call("UNSUBSCRIBE", "a", "b"), viaProxy.call("UNSUBSCRIBE", "a", "b"));
             assertEquals(viaDirect.read(), viaProxy.read());
             assertEquals(viaDirect.call("PING"), viaProxy.call("PING"));
