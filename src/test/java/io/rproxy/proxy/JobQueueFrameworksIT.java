@@ -238,18 +238,18 @@ class JobQueueFrameworksIT {
         return process;
     }
 
-    /** Waits for the process to end (at most {@link #STEP}) and returns its output. */
+    /** Waits for the process to end (at most {@link #STEP}) and returns the test's logs. */
     private String awaitExit(Process process) {
         try {
             if (!process.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)) {
                 fail(String.join(" ", process.info().commandLine().orElse("a process")) + " did not end within "
-                        + STEP.toSeconds() + " s; its output: " + outputOf(process));
+                        + STEP.toSeconds() + " s; its output: " + logs());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail("interrupted");
         }
-        return outputOf(process);
+        return logs();
     }
 
     private String awaitSuccess(Process process) {
@@ -258,13 +258,14 @@ class JobQueueFrameworksIT {
         return output;
     }
 
-    private String outputOf(Process process) {
+    /** Every log of the test's folder (the tail of each), for a failure's message. */
+    private String logs() {
         try (Stream<Path> logs = Files.list(dir)) {
             StringBuilder all = new StringBuilder();
             for (Path log : logs.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
                 String text = Files.readString(log);
                 all.append("--- ").append(log.getFileName()).append(":\n")
-                        .append(text.length() > 6000 ? "..." + text.substring(text.length() - 6000) : text);
+                        .append(text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text);
             }
             return all.toString();
         } catch (IOException e) {
