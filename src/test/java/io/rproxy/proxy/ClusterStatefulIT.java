@@ -24,11 +24,12 @@ class ClusterStatefulIT {
         List<List<String>> commands = new ArrayList<>();
         for (String tag : new String[] {"a", "b", "c", "d", "e"}) { // tags over several masters
             for (String line : new String[] {
-                "MULTI", "SET {T}x 1", "INCR {T}x", "LPUSH {T}q v", "EXEC", "MULTI", "PING", "EXEC",
+                "MULTI", "SET {T}x 1", "INCR {T}x", "PUBLISH {T}x v", "SPUBLISH {T}x v", "LPUSH {T}q v", "EXEC",
+                "MULTI", "PING", "EXEC",
                 "WATCH {T}x", "MULTI", "GET {T}x", "NOSUCH", "EXEC", "BLPOP {T}q 1", "BLPOP {T}q 0.5",
                 "BLMOVE {T}q {T}p LEFT RIGHT 0.2", "MULTI", "DISCARD", "EXEC",
             }) {
-                commands.add(List.of(line.replace("T", tag).split(" ")));
+                commands.add(List.of(line.replace("{T}", "{" + tag + "}").split(" ")));
             }
         }
         try (RawClient viaProxy = new RawClient(setup.proxy().port("orders"));

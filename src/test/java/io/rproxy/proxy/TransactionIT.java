@@ -133,6 +133,36 @@ class TransactionIT {
         }
     }
 
+    /**
+     * Celery's redis result backend stores a result and announces it in one transaction, {@code MULTI, SET k v,
+     * PUBLISH k v, EXEC}; rproxy refused PUBLISH inside MULTI, so every result was lost. A channel is placed as a key
+     * of its name is, so it joins the transaction's server and reaches rproxy's subscribers there; a channel of
+     * another server is CROSSSLOT, as a key there would be.
+     */
+    @Test
+    void aPublishInATransactionReachesTheChannelsSubscribers() {
+        sameAsRedis(script("MULTI", "SET {p}k v", "PUBLISH {p}k v", "PUBSUB NUMSUB {p}k {p}j", "EXEC", "GET {p}k"));
+        try (RawClient subscriber = new RawClient(proxy.port()); RawClient client = new RawClient(proxy.port())) {
+            assertEquals(Reply.array(List.of(Reply.bulk("subscribe".getBytes()), Reply.bulk("{p}k".getBytes()),
+                    Reply.integer(1))), subscriber.call("SUBSCRIBE", "{p}k"));
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", "{p}k", "result"));
+            assertEquals(Reply.simple("QUEUED"), client.call("PUBLISH", "{p}k", "result"));
+            assertEquals(Reply.array(List.of(Reply.OK, Reply.integer(1))), client.call("EXEC"));
+            assertEquals(Reply.array(List.of(Reply.bulk("message".getBytes()), Reply.bulk("{p}k".getBytes()),
+                    Reply.bulk("result".getBytes()))), subscriber.read());
+        }
+        String[] keys = keysOnTwoServers();
+        try (RawClient client = new RawClient(proxy.port())) {
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", keys[0], "1"));
+            assertEquals(Reply.error("CROSSSLOT Keys in request don't hash to the same server"),
+                    client.call("PUBLISH", keys[1], "1"));
+            assertEquals(Reply.error("EXECABORT Transaction discarded because of previous errors."),
+                    client.call("EXEC"));
+        }
+    }
+
     /** Two untagged keys that live on different servers. */
     private static String[] keysOnTwoServers() {
         return keysOnTwoServers(setup.proxied());
