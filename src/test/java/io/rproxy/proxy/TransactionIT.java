@@ -142,7 +142,8 @@ class TransactionIT {
     @Test
     void aPublishInATransactionReachesTheChannelsSubscribers() {
         sameAsRedis(script("MULTI", "SET {p}k v", "PUBLISH {p}k v", "PUBSUB NUMSUB {p}k {p}j", "EXEC", "GET {p}k"));
-        try (RawClient subscriber = new RawClient(proxy.port()); RawClient client = new RawClient(proxy.port())) {
+        try (RawClient subscriber = new RawClient(setup.proxy().port());
+             RawClient client = new RawClient(setup.proxy().port())) {
             assertEquals(Reply.array(List.of(Reply.bulk("subscribe".getBytes()), Reply.bulk("{p}k".getBytes()),
                     Reply.integer(1))), subscriber.call("SUBSCRIBE", "{p}k"));
             assertEquals(Reply.OK, client.call("MULTI"));
@@ -153,7 +154,7 @@ class TransactionIT {
                     Reply.bulk("result".getBytes()))), subscriber.read());
         }
         String[] keys = keysOnTwoServers();
-        try (RawClient client = new RawClient(proxy.port())) {
+        try (RawClient client = new RawClient(setup.proxy().port())) {
             assertEquals(Reply.OK, client.call("MULTI"));
             assertEquals(Reply.simple("QUEUED"), client.call("SET", keys[0], "1"));
             assertEquals(Reply.error("CROSSSLOT Keys in request don't hash to the same server"),
