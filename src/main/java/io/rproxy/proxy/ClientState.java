@@ -146,6 +146,15 @@ final class ClientState implements Sender {
         subscriptions = value;
     }
 
+    /**
+     * Whether the client is in a state that lives on dedicated connections and rproxy's queue: inside MULTI,
+     * WATCHing, or subscribed. Its session stays on the generation the state began on until it ends.
+     */
+    boolean holdsState() {
+        return transaction.queuing() || transaction.watching() != null
+                || subscriptions != null && subscriptions.active();
+    }
+
     boolean authenticated() {
         return authenticated;
     }
