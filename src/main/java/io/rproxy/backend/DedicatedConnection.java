@@ -5,6 +5,8 @@ import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,6 +162,25 @@ public final class DedicatedConnection {
     public void abort() {
         aborted = true;
         close();
+    }
+
+    /**
+     * Whether the server closed this idle connection (it restarted, or closed it past its own {@code timeout}): a
+     * read that does not block finds end-of-stream, a reset or a byte nobody asked for. A few system calls and no
+     * round trip; called by the leasing thread before the connection leaves the reserve, where no one reads it.
+     */
+    boolean closedWhileIdle() {
+        SocketChannel channel = opened.socket().getChannel();
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) != 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     boolean dead() {

@@ -32,32 +32,23 @@ public final class DedicatedConnections {
         this.max = max;
     }
 
-    /** A connection for the caller alone; BackendException naming the server when there is none to be had. */
+    /**
+     * A connection for the caller alone; BackendException naming the server when there is none to be had. An idle
+     * one the server closed meanwhile (a restart, its idle timeout) is closed rather than handed out, so the state
+     * that leases it does not fail for it.
+     */
     public DedicatedConnection lease() {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new BackendException(server.describe() + " is closed");
-            }
-            DedicatedConnection reused = idle.poll();
-            if (reused != null) {
-                inUse++;
-                stats.dedicatedInUse.incrementAndGet();
+        DedicatedConnection reused;
+        while ((reused = leaseIdleOrCount()) != null) {
+            if (!reused.closedWhileIdle()) {
                 return reused;
             }
-            if (inUse >= max) {
-                throw new BackendException(server.describe() + " has all its " + max
-                        + " dedicated connections in use (max_dedicated_connections)");
-            }
-            inUse++;
-            stats.dedicatedInUse.incrementAndGet();
-        } finally {
-            lock.unlock();
+            release(reused, false);
         }
         try {
             // Outside the lock: a slow connect must not hold back releases and other leases.
-            DedicatedConnection opened = new DedicatedConnection(server, ServerSocketOpener.open(server, settings),
-                    settings.timeout(), this, stats);
+            DedicatedConnection opened = new DedicatedConnection(server,
+                    ServerSocketOpener.openChannel(server, settings), settings.timeout(), this, stats);
             stats.openConnections.incrementAndGet();
             return opened;
         } catch (RuntimeException e) {
@@ -70,6 +61,26 @@ public final class DedicatedConnections {
                 lock.unlock();
             }
             throw e;
+        }
+    }
+
+    /** Counts a lease in: an idle connection when there is one, else null for the caller to open one. */
+    private DedicatedConnection leaseIdleOrCount() {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new BackendException(server.describe() + " is closed");
+            }
+            DedicatedConnection reused = idle.poll();
+            if (reused == null && inUse >= max) {
+                throw new BackendException(server.describe() + " has all its " + max
+                        + " dedicated connections in use (max_dedicated_connections)");
+            }
+            inUse++;
+            stats.dedicatedInUse.incrementAndGet();
+            return reused;
+        } finally {
+            lock.unlock();
         }
     }
 

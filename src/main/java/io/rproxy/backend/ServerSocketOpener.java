@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 
 /**
  * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT, all within the connect
@@ -30,7 +31,23 @@ final class ServerSocketOpener {
 
     /** Connects and shakes hands; BackendException naming the server when anything fails. */
     static Opened open(ServerSpec server, BackendSettings settings) {
-        Socket socket = new Socket();
+        return open(server, settings, new Socket());
+    }
+
+    /**
+     * Like {@link #open}, on the socket of a {@link SocketChannel}, whose owner can look for what the server sent
+     * (end-of-stream) without blocking: a dedicated connection idle in its server's reserve
+     * ({@link DedicatedConnection#closedWhileIdle}). Its streams are used in blocking mode, as any socket's.
+     */
+    static Opened openChannel(ServerSpec server, BackendSettings settings) {
+        try {
+            return open(server, settings, SocketChannel.open().socket());
+        } catch (IOException e) {
+            throw new BackendException("cannot connect to " + server.describe() + ": " + describe(e), e);
+        }
+    }
+
+    private static Opened open(ServerSpec server, BackendSettings settings, Socket socket) {
         try {
             int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
             socket.setTcpNoDelay(true);

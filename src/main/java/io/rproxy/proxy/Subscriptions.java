@@ -71,6 +71,13 @@ final class Subscriptions {
     private final java.util.concurrent.atomic.AtomicInteger patternAcks = new java.util.concurrent.atomic.AtomicInteger();
     /** Written under {@code out.lock} by readers, read by the session: whether the client is in subscribed mode. */
     private volatile int count;
+    /**
+     * The sizes of {@link #channels}, {@link #patterns} and {@link #shardChannels}, written with {@link #count}, for
+     * CLIENT LIST on another client's thread (which must not wait for this client's output lock).
+     */
+    private volatile int channelCount;
+    private volatile int patternCount;
+    private volatile int shardChannelCount;
     /** Session thread only: the subscriber connection of each target used. */
     private final Map<Integer, Subscriber> byTarget = new HashMap<>();
     /** One permit per acknowledgement a reader has written (or many once a reader died). */
@@ -107,6 +114,27 @@ final class Subscriptions {
     /** Whether the client is subscribed to anything: only {@link #allowed} commands then run. */
     boolean active() {
         return count > 0;
+    }
+
+    /** CLIENT LIST's {@code sub}, {@code psub} and {@code ssub}; any thread. */
+    int channelCount() {
+        return channelCount;
+    }
+
+    int patternCount() {
+        return patternCount;
+    }
+
+    int shardChannelCount() {
+        return shardChannelCount;
+    }
+
+    /** Under {@code out.lock}, after the sets changed. */
+    private void counted() {
+        channelCount = channels.size();
+        patternCount = patterns.size();
+        shardChannelCount = shardChannels.size();
+        count = channelCount + patternCount + shardChannelCount;
     }
 
     /** Redis's error for a command a subscribed client may not send; null when it may. */
@@ -355,7 +383,7 @@ final class Subscriptions {
             } else {
                 set.remove(channel);
             }
-            count = channels.size() + patterns.size() + shardChannels.size();
+            counted();
             enqueue(new Push(ack(parts.get(0).bulkValue(), parts.get(1)).bytes(), true)); // in count order
         } finally {
             out.lock.unlock();
@@ -436,7 +464,7 @@ final class Subscriptions {
             channels.clear();
             patterns.clear();
             shardChannels.clear();
-            count = 0;
+            counted();
         } finally {
             out.lock.unlock();
         }
