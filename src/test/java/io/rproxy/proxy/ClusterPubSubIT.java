@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.resp.Reply;
+import io.rproxy.routing.ClusterSlot;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -14,7 +17,8 @@ import redis.clients.jedis.Jedis;
 /**
  * Pub/sub through a cluster pool (three masters): a channel is subscribed on its slot's master, one subscriber
  * connection per master however many slots the channels use; PUBLISH goes by slot and counts the subscribers
- * there; patterns on every master. Acknowledgements and messages byte for byte against one plain redis-server.
+ * there; patterns on every master, each message passed on once (the cluster broadcasts every PUBLISH to every
+ * node). Acknowledgements and messages byte for byte against one plain redis-server.
  */
 class ClusterPubSubIT {
     @RegisterExtension
@@ -26,6 +30,21 @@ class ClusterPubSubIT {
         try (Jedis jedis = node.jedis()) {
             return jedis.pubsubNumSub(channel).get(channel);
         }
+    }
+
+    /** A channel matching {@code z*} whose slot {@code master} owns. */
+    private static String channelOwnedBy(RedisServer master) {
+        for (int i = 0; ; i++) {
+            String channel = "zmark" + i;
+            if (setup.cluster().ownerOf(ClusterSlot.of(channel.getBytes(StandardCharsets.UTF_8))) == master) {
+                return channel;
+            }
+        }
+    }
+
+    private static Reply pmessage(String pattern, String channel, String message) {
+        return Reply.array(Stream.of("pmessage", pattern, channel, message)
+                .map(s -> Reply.bulk(s.getBytes(StandardCharsets.UTF_8))).toList());
     }
 
     @Test
@@ -45,6 +64,16 @@ class ClusterPubSubIT {
                 Reply receivers = directPublisher.call("PUBLISH", channel, "to " + channel);
                 assertEquals(receivers, proxyPublisher.call("PUBLISH", channel, "to " + channel), channel);
                 assertEquals(viaDirect.read(), viaProxy.read(), channel);
+            }
+            // Every node pushed "to zz" (the cluster broadcasts a PUBLISH): one copy passes. A marker published on
+            // each master, on a channel of its own, follows that master's copy on its subscriber connection, so the
+            // markers coming next, and nothing before them, show the other copies were dropped.
+            for (RedisServer master : setup.cluster().masters()) {
+                String marker = channelOwnedBy(master);
+                try (Jedis jedis = master.jedis()) {
+                    jedis.publish(marker, "mark");
+                }
+                assertEquals(pmessage("z*", marker, "mark"), viaProxy.read(), "after every copy of zz, " + marker);
             }
             long subscribed = 0;
             for (RedisServer master : setup.cluster().masters()) {
