@@ -270,6 +270,40 @@ class WholePoolIT {
         }
     }
 
+    /**
+     * INFO memory: used_memory and maxmemory summed, maxmemory_policy the servers' when they agree (Sidekiq reads it
+     * and warns unless it is noeviction), else mixed.
+     */
+    @Test
+    void infoMemoryIsThePools() {
+        RedisServer[] backends = setup.backends();
+        try (RawClient client = new RawClient(setup.proxy().port())) {
+            for (RedisServer backend : backends) {
+                try (Jedis jedis = backend.jedis()) {
+                    jedis.configSet("maxmemory", "100mb");
+                    jedis.configSet("maxmemory-policy", "allkeys-lru");
+                }
+            }
+            String info = new String(client.call("INFO", "memory").bulkValue(), StandardCharsets.UTF_8);
+            assertTrue(info.startsWith("# Memory\r\nused_memory:"), info);
+            assertTrue(info.contains("\r\nmaxmemory:" + 3 * 100 * 1024 * 1024 + "\r\nmaxmemory_human:300.00M\r\n"
+                    + "maxmemory_policy:allkeys-lru\r\n"), info);
+            long used = Long.parseLong(info.replaceAll("(?s).*\r\nused_memory:(\\d+)\r\n.*", "$1"));
+            assertTrue(used > 3 * 500_000L, "three servers' memory: " + used);
+            try (Jedis jedis = backends[1].jedis()) {
+                jedis.configSet("maxmemory-policy", "noeviction");
+            }
+            assertTrue(text(client.call("INFO")).contains("\r\nmaxmemory_policy:mixed\r\n"));
+        } finally {
+            for (RedisServer backend : backends) {
+                try (Jedis jedis = backend.jedis()) {
+                    jedis.configSet("maxmemory", "0");
+                    jedis.configSet("maxmemory-policy", "noeviction");
+                }
+            }
+        }
+    }
+
     @Test
     void infoKeyspaceIsTheServersSummed() {
         try (RawClient viaProxy = new RawClient(setup.proxy().port());
