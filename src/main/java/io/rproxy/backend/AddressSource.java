@@ -14,6 +14,9 @@ public interface AddressSource {
      */
     void lookUp();
 
-    /** The address the server should be reached at, as known now (no I/O; any thread). */
+    /**
+     * The address the server should be reached at, as known now: no I/O, and no lock that the source holds while
+     * it moves the server (the server calls this under its connect lock, which a move waits for).
+     */
     HostPort current();
 }

@@ -30,6 +30,8 @@ final class SentinelLink {
     private static final RespCommand SUBSCRIBE = RespCommand.of(
             Stream.concat(Stream.of("SUBSCRIBE"), SentinelEvent.CHANNELS.stream()).toArray(String[]::new));
     private static final RespCommand PING = RespCommand.of("PING");
+    /** A subscription silent this long is dead: the refresher pings it every {@link Sentinels#REFRESH_EVERY}. */
+    private static final Duration IDLE = Duration.ofMillis(Sentinels.REFRESH_EVERY.toMillis() * 3);
 
     private final Sentinels pool;
     private final HostPort address;
@@ -120,8 +122,7 @@ final class SentinelLink {
             return;
         }
         opened.send(SUBSCRIBE);
-        Duration idle = Sentinels.REFRESH_EVERY.multipliedBy(3); // the refresher pings every REFRESH_EVERY
-        Reply first = opened.read(idle);
+        Reply first = opened.read(IDLE);
         if (first.isError()) { // e.g. -NOAUTH: sentinel_password is missing or wrong
             throw new BackendException("sentinel " + address + " refused SUBSCRIBE: " + first.errorMessage());
         }
@@ -132,7 +133,7 @@ final class SentinelLink {
         }
         pool.refreshSoon(); // messages may have been missed while it was not subscribed
         while (!closed) {
-            SentinelEvent event = SentinelEvent.of(opened.read(idle));
+            SentinelEvent event = SentinelEvent.of(opened.read(IDLE));
             if (event != null) {
                 pool.onEvent(this, event);
             }

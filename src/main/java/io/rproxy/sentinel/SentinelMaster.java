@@ -21,11 +21,12 @@ final class SentinelMaster implements AddressSource {
     private final Sentinels sentinels;
     private final SentinelConfig.Master config;
     /**
-     * Guards address, epoch, fenced and fencedAt; the server is moved under it too, so that moves reach the server
-     * in the order they were decided.
+     * Guards writing address, and epoch, fenced and fencedAt; the server is moved under it too, so that moves reach
+     * the server in the order they were decided. Never taken under the server's locks (see {@link #current}).
      */
     private final ReentrantLock lock = new ReentrantLock();
-    private HostPort address;
+    /** Written under the lock, read without: the server reads it under its connect lock. */
+    private volatile HostPort address;
     private long epoch;
     private boolean fenced;
     private long fencedAtNanos;
@@ -67,14 +68,13 @@ final class SentinelMaster implements AddressSource {
         }
     }
 
+    /**
+     * Without the lock: the server calls this under its connect lock, while a move holds this lock and waits for
+     * that one. A move writes the address before it moves the server, so the server reads it or is moved after.
+     */
     @Override
     public HostPort current() {
-        lock.lock();
-        try {
-            return address;
-        } finally {
-            lock.unlock();
-        }
+        return address;
     }
 
     /** Caller holds the lock. Whether the answer moved the master (a newer epoch at another address). */

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -138,8 +139,17 @@ class SentinelIT {
                 blockedPop.set(e.getMessage());
             }
         });
-        Awaitility.await("the BLPOP is blocked on the old master").atMost(Duration.ofSeconds(5))
-                .until(() -> blockedClients(old) == 1);
+        AtomicReference<String> subscriber = new AtomicReference<>();
+        Thread subscribed = Thread.ofVirtual().name("test-subscriber").start(() -> {
+            try (Jedis client = new Jedis("127.0.0.1", proxy.port(), 30_000)) {
+                client.subscribe(new JedisPubSub() { }, onAlpha + ":channel");
+                subscriber.set("the subscription ended without an error");
+            } catch (RuntimeException e) {
+                subscriber.set(e.getMessage());
+            }
+        });
+        Awaitility.await("the BLPOP is blocked on the old master, a client subscribed there").atMost(Duration.ofSeconds(5))
+                .until(() -> blockedClients(old) == 1 && subscribers(old, onAlpha + ":channel") == 1);
         try (Jedis client = proxy.jedis()) { // while the BLPOP holds one: another, left in the idle reserve
             redis.clients.jedis.Transaction tx = client.multi();
             tx.set(onAlpha + ":tx", "before");
@@ -166,6 +176,11 @@ class SentinelIT {
         blocked.join();
         assertTrue(blockedPop.get().contains("alpha") && blockedPop.get().contains(promoted.address()),
                 blockedPop.get());
+        Awaitility.await("the subscriber's connection ends, so that it subscribes again").atMost(Duration.ofSeconds(5))
+                .until(() -> subscriber.get() != null);
+        subscribed.join();
+        assertTrue(subscriber.get().contains("alpha") && subscriber.get().contains(promoted.address()),
+                subscriber.get());
         try (Jedis client = proxy.jedis(); Jedis onNew = promoted.jedis(); Jedis onOld = old.jedis()) {
             redis.clients.jedis.Transaction tx = client.multi();
             tx.set(onAlpha + ":tx", "after");
@@ -257,6 +272,12 @@ class SentinelIT {
         try (Jedis jedis = server.jedis()) {
             return jedis.info("clients").lines().filter(l -> l.startsWith("blocked_clients:"))
                     .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).strip())).sum();
+        }
+    }
+
+    private static long subscribers(RedisServer server, String channel) {
+        try (Jedis jedis = server.jedis()) {
+            return jedis.pubsubNumSub(channel).getOrDefault(channel, 0L);
         }
     }
 
