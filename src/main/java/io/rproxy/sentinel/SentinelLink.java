@@ -81,7 +81,7 @@ final class SentinelLink {
     void failed(String why, boolean wasUp) {
         lastError = why;
         if (wasUp) {
-            log.warn("pool '{}': sentinel {} is down ({}); following the other sentinels", pool.name(), address, why);
+            log.warn("pool '{}': sentinel {} is down: {}", pool.name(), address, why);
         }
     }
 

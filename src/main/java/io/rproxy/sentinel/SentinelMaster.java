@@ -25,9 +25,10 @@ final class SentinelMaster implements AddressSource {
      * the server in the order they were decided. Never taken under the server's locks (see {@link #current}).
      */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Written under the lock, read without: the server reads it under its connect lock. */
+    /** Written under the lock, read without: the server reads it under its connect lock, STATUS at any time. */
     private volatile HostPort address;
-    private long epoch;
+    /** Written under the lock, read without by STATUS, which must not wait for a move in progress. */
+    private volatile long epoch;
     private boolean fenced;
     private long fencedAtNanos;
     private final LongAdder switches = new LongAdder();
@@ -161,12 +162,8 @@ final class SentinelMaster implements AddressSource {
         }
     }
 
+    /** Without the lock: a move may hold it for as long as a connect takes. */
     SentinelStatus.Master status() {
-        lock.lock();
-        try {
-            return new SentinelStatus.Master(config.name(), config.identity(), address, epoch, switches.sum());
-        } finally {
-            lock.unlock();
-        }
+        return new SentinelStatus.Master(config.name(), config.identity(), address, epoch, switches.sum());
     }
 }

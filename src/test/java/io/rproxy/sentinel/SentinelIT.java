@@ -255,6 +255,14 @@ class SentinelIT {
             String loaded = admin.line("LOAD", file.toString());
             assertTrue(loaded.startsWith("-ERR") && loaded.contains("does not know master 'nosuch'"), loaded);
             assertEquals(null, JsonReader.parseObject(admin.text("STATUS")).get("staged"), "nothing was staged");
+
+            Files.writeString(file, proxy.rproxy().activeConfig().text().replace("timeout = " + TIMEOUT_MS,
+                    "timeout = " + (TIMEOUT_MS + 100)));
+            assertTrue(admin.line("RELOAD", file.toString()).startsWith("+OK reloaded"));
+        }
+        try (Jedis client = proxy.jedis(); Jedis beta = set.master("beta").jedis()) {
+            assertEquals("OK", client.set(onBeta + ":reloaded", "yes"), "the new generation asked the sentinels too");
+            assertEquals("yes", beta.get(onBeta + ":reloaded"));
         }
     }
 
