@@ -34,6 +34,8 @@ public final class DedicatedConnection {
     private volatile boolean dead;
     /** Set by {@link #abort}: the read that fails next says the client left, not the server. */
     private volatile boolean aborted;
+    /** Set by {@link #condemn}: why the server's side closed it (its master moved), for the error the owner gets. */
+    private volatile String condemned;
 
     DedicatedConnection(ServerSpec server, ServerSocketOpener.Opened opened, Optional<Duration> timeout,
                         DedicatedConnections owner, ServerStats stats) {
@@ -66,7 +68,7 @@ public final class DedicatedConnection {
      */
     public List<Reply> call(List<byte[]> frames, long blockMs) {
         if (dead) {
-            throw new BackendException(server.describe() + " dedicated connection is closed");
+            throw new BackendException(server.describe() + " dedicated connection is closed" + becauseCondemned());
         }
         try {
             for (byte[] frame : frames) {
@@ -86,6 +88,9 @@ public final class DedicatedConnection {
                 stats.responses.increment();
                 stats.responseBytes.add(reply.bytes().length);
                 replies.add(reply);
+                if (reply.isError() && reply.errorMessage().startsWith("READONLY ")) {
+                    owner.readonly(); // the master was demoted under this connection: its server looks again
+                }
             }
             return replies;
         } catch (SocketTimeoutException e) {
@@ -97,7 +102,8 @@ public final class DedicatedConnection {
                 stats.connectionErrors.increment();
             }
             close();
-            String why = aborted ? "closed: the client left" : ServerSocketOpener.describe(e);
+            String why = aborted ? "closed: the client left"
+                    : condemned != null ? condemned : ServerSocketOpener.describe(e);
             throw new BackendException(server.describe() + " dedicated connection failed: " + why, e);
         }
     }
@@ -108,7 +114,7 @@ public final class DedicatedConnection {
      */
     public void send(byte[] frame) {
         if (dead) {
-            throw new BackendException(server.describe() + " dedicated connection is closed");
+            throw new BackendException(server.describe() + " dedicated connection is closed" + becauseCondemned());
         }
         try {
             opened.out().write(frame);
@@ -146,7 +152,7 @@ public final class DedicatedConnection {
             stats.connectionErrors.increment();
             close();
             throw new BackendException(server.describe() + " subscriber connection failed: "
-                    + ServerSocketOpener.describe(e), e);
+                    + (condemned != null ? condemned : ServerSocketOpener.describe(e)), e);
         }
     }
 
@@ -181,6 +187,21 @@ public final class DedicatedConnection {
         } catch (IOException e) {
             return true;
         }
+    }
+
+    /**
+     * Closes the connection from any thread because its server moved (a Sentinel failover): the owner's next call,
+     * or its blocked read, fails with a BackendException that says {@code reason}, so that its state (a WATCH, a
+     * blocked pop, subscriptions) is not kept on a master that is no longer the master.
+     */
+    void condemn(String reason) {
+        condemned = reason;
+        close();
+    }
+
+    private String becauseCondemned() {
+        String reason = condemned;
+        return reason == null ? "" : ": " + reason;
     }
 
     boolean dead() {

@@ -14,13 +14,14 @@ import java.net.Socket;
 import java.nio.channels.SocketChannel;
 
 /**
- * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT, all within the connect
- * bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
+ * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT (and for a Sentinel pool's
+ * masters ROLE, which must say master), all within the connect bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
  * exactly alike.
  */
 final class ServerSocketOpener {
     static final int WRITE_BUFFER = 64 * 1024;
     private static final RespCommand PING = RespCommand.of("PING");
+    private static final RespCommand ROLE = RespCommand.of("ROLE");
 
     private ServerSocketOpener() {
     }
@@ -62,6 +63,9 @@ final class ServerSocketOpener {
             if (settings.database() > 0) {
                 expectOk(opened, server, RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT");
             }
+            if (settings.requireMaster()) {
+                expectMaster(opened, server);
+            }
             socket.setSoTimeout(0);
             return opened;
         } catch (IOException | ProtocolException e) {
@@ -97,6 +101,25 @@ final class ServerSocketOpener {
         Reply reply = opened.in().readReply();
         if (reply.isError()) {
             throw new BackendException(what + " to " + server.describe() + " failed: " + reply.errorMessage());
+        }
+    }
+
+    /**
+     * ROLE's first element must be "master": a Sentinel's answer may be out of date, and a master may have been
+     * demoted since; either way nothing may be written there (a demoted master's writes are lost when it resyncs).
+     */
+    private static void expectMaster(Opened opened, ServerSpec server) throws IOException {
+        opened.out().write(ROLE.frame());
+        opened.out().flush();
+        Reply reply = opened.in().readReply();
+        if (reply.isError()) {
+            throw new BackendException("ROLE to " + server.describe() + " failed: " + reply.errorMessage());
+        }
+        String role = reply.type() == '*' && !reply.isNull() && !reply.elements().isEmpty() && reply.elements().getFirst().type() == '$'
+                ? new String(reply.elements().getFirst().bulkValue(), java.nio.charset.StandardCharsets.UTF_8) : null;
+        if (!"master".equals(role)) {
+            throw new BackendException(server.describe() + " is not a master (ROLE says "
+                    + (role == null ? "something else" : role) + "): it was demoted, or Sentinel's answer is out of date");
         }
     }
 

@@ -132,7 +132,7 @@ public final class Proxy {
         } catch (IOException e) {
             staged.release("the configuration was not loaded");
             throw new RproxyException(e.getMessage(), e);
-        } catch (RproxyException e) { // a cluster pool whose seeds do not give a slot map
+        } catch (RproxyException e) { // a cluster pool whose seeds give no slot map; sentinels that do not answer
             staged.release("the configuration was not loaded");
             throw e;
         }
