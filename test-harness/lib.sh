@@ -1,13 +1,17 @@
 # shellcheck shell=bash
 # Sourced by the scripts in test-harness/: small helpers for tools, ports and redis processes.
 
-# Succeeds when the executable $1 is on PATH or in the sbin folders that Debian keeps nutcracker in.
+# Succeeds when the executable $1 is on PATH or in the sbin folders that Debian keeps nutcracker in; an absolute
+# path is a file the package installs (a library has no command: /usr/lib/ruby/vendor_ruby/redis/namespace.rb).
 rp_have() {
-  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/local/sbin/$1" ]
+  case $1 in
+    /*) [ -e "$1" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/local/sbin/$1" ] ;;
+  esac
 }
 
-# rp_ensure TOOL:PACKAGE... installs the Debian packages of the missing tools when running as root;
-# otherwise says what to install and returns 1.
+# rp_ensure TOOL:PACKAGE... installs the Debian packages of the missing tools (a TOOL may be an absolute path, see
+# rp_have) when running as root; otherwise says what to install and returns 1.
 rp_ensure() {
   local pair missing=()
   for pair in "$@"; do

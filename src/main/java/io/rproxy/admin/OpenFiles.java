@@ -48,7 +48,9 @@ public record OpenFiles(long open, long limit) {
     static long backendConnections(ProxyConfig config) {
         long sum = 0;
         for (PoolConfig pool : config.pools().values()) {
-            sum += (long) pool.serverConnections() * pool.servers().size();
+            int servers = pool.sentinel().map(s -> s.masters().size()).orElse(pool.servers().size());
+            sum += (long) pool.serverConnections() * servers;
+            sum += pool.sentinel().map(s -> s.sentinels().size()).orElse(0); // a subscription to each sentinel
         }
         return sum;
     }

@@ -45,8 +45,34 @@ final class PrometheusText {
                 }
             }
         }
+        sentinels(out, pools);
         latency(out, pools);
         return out.toString();
+    }
+
+    /** Sentinel pools: each sentinel's state, and each master's switches (failovers rproxy followed). */
+    private static void sentinels(StringBuilder out, List<PoolSample> pools) {
+        String up = "rproxy_sentinel_up";
+        header(out, up, "gauge",
+                "1 when rproxy is subscribed to the sentinel and it answered when last asked, else 0.");
+        for (PoolSample pool : pools) {
+            if (pool.sentinel() != null) {
+                pool.sentinel().sentinels().forEach(s -> out.append(up).append("{pool=\"").append(escape(pool.name()))
+                        .append("\",sentinel=\"").append(escape(s.address().toString())).append("\"} ")
+                        .append(s.up() ? 1 : 0).append('\n'));
+            }
+        }
+        String switches = "rproxy_sentinel_master_switches_total";
+        header(out, switches, "counter",
+                "Times rproxy moved a Sentinel-managed master to a new address (a failover).");
+        for (PoolSample pool : pools) {
+            if (pool.sentinel() != null) {
+                pool.sentinel().masters().forEach(m -> out.append(switches).append("{pool=\"")
+                        .append(escape(pool.name())).append("\",server=\"").append(escape(m.identity()))
+                        .append("\",master=\"").append(escape(m.name())).append("\"} ").append(m.switches())
+                        .append('\n'));
+            }
+        }
     }
 
     private static void refused(StringBuilder out, List<PoolSample> pools) {

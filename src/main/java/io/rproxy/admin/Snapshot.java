@@ -10,6 +10,8 @@ import io.rproxy.config.ProxyConfig;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.proxy.Pool;
 import io.rproxy.proxy.PoolStats;
+import io.rproxy.sentinel.Sentinels;
+import io.rproxy.sentinel.SentinelStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,20 +64,22 @@ public record Snapshot(String version, String source, Instant startedAt, Instant
      * One running pool: its configuration, client-side counters and servers (a cluster pool's: its masters now).
      *
      * @param clusterMap a cluster pool's slot map as last read; null for other pools
+     * @param sentinel   a Sentinel pool's sentinels and masters now; null for other pools
      */
-    public record PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers, SlotMap clusterMap) {
+    public record PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers, SlotMap clusterMap,
+                             SentinelStatus sentinel) {
         public PoolSample {
             servers = List.copyOf(servers);
         }
 
         public PoolSample(PoolConfig config, PoolStats stats, List<ServerSample> servers) {
-            this(config, stats, servers, null);
+            this(config, stats, servers, null, null);
         }
 
         public static PoolSample of(Pool pool) {
             return new PoolSample(pool.config(), pool.stats(),
                     pool.servers().stream().map(ServerSample::of).toList(),
-                    pool.targets().slotMap().orElse(null));
+                    pool.targets().slotMap().orElse(null), pool.sentinels().map(Sentinels::status).orElse(null));
         }
 
         public String name() {

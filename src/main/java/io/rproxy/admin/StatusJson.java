@@ -5,6 +5,8 @@ import io.rproxy.admin.Snapshot.PoolSample;
 import io.rproxy.admin.Snapshot.ServerSample;
 import io.rproxy.routing.SlotMap;
 import io.rproxy.config.PoolConfig;
+import io.rproxy.config.SentinelConfig;
+import io.rproxy.sentinel.SentinelStatus;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.routing.HashTag;
 import java.security.cert.X509Certificate;
@@ -75,9 +77,48 @@ final class StatusJson {
             }
             refused(w, live);
         }
+        if (pool.sentinel().isPresent()) {
+            sentinelServers(w, pool.sentinel().get(), live);
+            return;
+        }
         w.name("servers").beginArray();
         for (int i = 0; i < pool.servers().size(); i++) {
             server(w, pool.servers().get(i), live == null ? null : live.servers().get(i));
+        }
+        w.endArray().endObject();
+    }
+
+    /**
+     * A Sentinel pool's {@code sentinels} (address, and when running its state and last error) and its masters as
+     * {@code servers}: each with its ring {@code name}, its {@code master} name, and when running its current
+     * {@code address}, {@code config_epoch}, {@code switches} and the usual state and counters.
+     */
+    private static void sentinelServers(JsonWriter w, SentinelConfig sentinel, PoolSample live) {
+        w.name("sentinels").beginArray();
+        for (int i = 0; i < sentinel.sentinels().size(); i++) {
+            w.beginObject().field("address", sentinel.sentinels().get(i).toString());
+            if (live != null) {
+                SentinelStatus.Sentinel state = live.sentinel().sentinels().get(i);
+                w.field("state", state.up() ? "up" : "down").field("last_error", state.lastError());
+            }
+            w.endObject();
+        }
+        w.endArray();
+        w.name("servers").beginArray();
+        for (int i = 0; i < sentinel.masters().size(); i++) {
+            SentinelConfig.Master master = sentinel.masters().get(i);
+            if (live == null) {
+                w.beginObject().field("name", master.identity()).field("master", master.name())
+                        .field("weight", master.weight()).endObject();
+                continue;
+            }
+            SentinelStatus.Master now = live.sentinel().masters().get(i);
+            ServerSample server = live.servers().get(i);
+            w.beginObject().field("name", master.identity()).field("master", master.name())
+                    .field("address", server.spec().address().toString()).field("weight", master.weight())
+                    .field("config_epoch", now.epoch()).field("switches", now.switches());
+            liveFields(w, server);
+            w.endObject();
         }
         w.endArray().endObject();
     }
@@ -154,16 +195,20 @@ final class StatusJson {
                 .field("address", spec.address().toString())
                 .field("weight", spec.weight());
         if (live != null) {
-            w.field("state", live.status().state().wireName())
-                    .field("ejected_until", live.status().ejectedUntil().map(Object::toString).orElse(null))
-                    .field("consecutive_failures", live.status().consecutiveFailures());
-            for (Metric<ServerSample> metric : Metric.SERVER) {
-                if (!metric.name().equals("up")) {
-                    w.field(metric.name(), metric.of(live));
-                }
-            }
+            liveFields(w, live);
         }
         w.endObject();
+    }
+
+    private static void liveFields(JsonWriter w, ServerSample live) {
+        w.field("state", live.status().state().wireName())
+                .field("ejected_until", live.status().ejectedUntil().map(Object::toString).orElse(null))
+                .field("consecutive_failures", live.status().consecutiveFailures());
+        for (Metric<ServerSample> metric : Metric.SERVER) {
+            if (!metric.name().equals("up")) {
+                w.field(metric.name(), metric.of(live));
+            }
+        }
     }
 
     /** A count the platform may not know (-1) as null. */

@@ -1,5 +1,6 @@
 package io.rproxy.backend;
 
+import io.rproxy.config.HostPort;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.resp.Reply;
 import java.time.Duration;
@@ -32,8 +33,16 @@ import org.slf4j.LoggerFactory;
  * request that found it. One attempt is in flight per server ({@link ServerState#CONNECTING}), on its own
  * virtual thread, so that a server that takes the whole connect timeout to fail delays no other server.
  *
+ * <p>A Sentinel-managed master has an {@link AddressSource}: every attempt asks it where the master is first, and
+ * its watcher moves the server ({@link #moveTo}) when Sentinel switches the master, or holds its requests while
+ * Sentinel is replacing it ({@link #fence}, state {@link ServerState#FAILOVER}). Its name, and so its place on the
+ * ring, never changes. A move closes the connections to the old address (failing what is on them) and every
+ * dedicated one, and reconnects through the same attempt path; a {@code -READONLY} reply (the master was demoted)
+ * does the same, and so does a handshake whose ROLE is not master.
+ *
  * <p>Client threads send; connection threads report replies and failures; the supervisor thread schedules
- * attempts; each attempt runs on a {@code backend-<pool>-<server>-probe} thread.
+ * attempts; each attempt runs on a {@code backend-<pool>-<server>-probe} thread; a Sentinel pool's watcher moves
+ * and fences.
  */
 public final class BackendServer {
     private static final Logger log = LoggerFactory.getLogger(BackendServer.class);
@@ -46,7 +55,10 @@ public final class BackendServer {
      */
     private static final long REQUEST_ATTEMPT_GAP_MS = 5;
 
-    private final ServerSpec spec;
+    /** Replaced only by {@link #readdress} (a Sentinel failover), under the connect lock; the name never changes. */
+    private volatile ServerSpec spec;
+    /** Where a server whose address may change is found before each attempt; null for a fixed address. */
+    private final AddressSource addresses;
     private final String threadName;
     private final BackendSettings settings;
     private final BackendRuntime runtime;
@@ -66,6 +78,8 @@ public final class BackendServer {
     private volatile Instant ejectedUntil;
     private volatile String lastFailure = "";
     private boolean recoveryScheduled;
+    /** Sentinel is replacing this master ({@link #fence}): no attempt, no UP, until {@link #moveTo} or unfence. */
+    private boolean fenced;
     /** The attempt to reach the server in flight (its end is counted down), or null: at most one at a time. */
     private CountDownLatch attempt;
     private long lastRequestAttemptMs = Long.MIN_VALUE / 2;
@@ -77,18 +91,40 @@ public final class BackendServer {
      */
     public BackendServer(String poolName, ServerSpec spec, int connectionCount, BackendSettings settings,
                          BackendRuntime runtime, Runnable distributionChanged) {
+        this(poolName, spec, connectionCount, settings, runtime, distributionChanged, null);
+    }
+
+    /**
+     * @param addresses where the server is to be found before each attempt to reach it (a Sentinel-managed
+     *                  master); null for a server at a fixed address
+     */
+    public BackendServer(String poolName, ServerSpec spec, int connectionCount, BackendSettings settings,
+                         BackendRuntime runtime, Runnable distributionChanged, AddressSource addresses) {
         this.spec = spec;
+        this.addresses = addresses;
         this.threadName = "backend-" + poolName + "-" + spec.identity();
         this.settings = settings;
         this.runtime = runtime;
         this.distributionChanged = distributionChanged;
         this.connections = new AtomicReferenceArray<>(connectionCount);
-        this.dedicated = new DedicatedConnections(spec, settings, settings.maxDedicatedConnections(), stats);
+        this.dedicated = new DedicatedConnections(() -> this.spec, settings, settings.maxDedicatedConnections(), stats,
+                () -> demoted("a dedicated connection"));
     }
 
     /** This server's connections for stateful clients (transactions, blocking commands). */
     public DedicatedConnections dedicated() {
         return dedicated;
+    }
+
+    /**
+     * A dedicated connection for the caller alone, as {@link DedicatedConnections#lease}; refused at once while
+     * Sentinel is replacing the master, so that no transaction or blocking command starts on the old one.
+     */
+    public DedicatedConnection lease() {
+        if (state == ServerState.FAILOVER) {
+            throw new BackendException(spec.describe() + " " + lastFailure);
+        }
+        return dedicated.lease();
     }
 
     public ServerSpec spec() {
@@ -119,8 +155,10 @@ public final class BackendServer {
     public void send(BackendRequest request, Sender sender) {
         request.chargeTo(sender.output()); // before the request is published: its reply may land at once
         int slot = (int) Math.floorMod(sender.affinity(), (long) connections.length());
-        if (state != ServerState.UP && !reconnectFor(slot)) {
-            failFast(request, "is " + state.wireName() + " (" + lastFailure + ")");
+        ServerState now = state;
+        if (now != ServerState.UP && !reconnectFor(slot)) {
+            failFast(request, now == ServerState.FAILOVER ? lastFailure
+                    : "is " + now.wireName() + " (" + lastFailure + ")");
             return;
         }
         try {
@@ -184,8 +222,8 @@ public final class BackendServer {
         int count = failures.incrementAndGet();
         stateLock.lock();
         try {
-            if (closed || ejected) {
-                return;
+            if (closed || ejected || fenced) {
+                return; // a fenced master stays FAILOVER: its move, not a failure, ends that
             }
             if (settings.autoEject() && count >= settings.failureLimit()) {
                 eject(reason);
@@ -253,7 +291,8 @@ public final class BackendServer {
 
     /** Caller holds stateLock. */
     private boolean mayStartAttempt() {
-        if (closed || attempt != null || runtime.clock().millis() - lastRequestAttemptMs < REQUEST_ATTEMPT_GAP_MS) {
+        if (closed || fenced || attempt != null
+                || runtime.clock().millis() - lastRequestAttemptMs < REQUEST_ATTEMPT_GAP_MS) {
             return false;
         }
         return state == ServerState.DOWN
@@ -279,7 +318,7 @@ public final class BackendServer {
         stateLock.lock();
         try {
             recoveryScheduled = false;
-            if (closed || attempt != null || state == ServerState.UP) {
+            if (closed || fenced || attempt != null || state == ServerState.UP) {
                 return; // an attempt in flight schedules the next recovery if it fails
             }
             Instant now = runtime.clock().instant();
@@ -296,6 +335,10 @@ public final class BackendServer {
     /** Probe thread: probes the server and puts it back when it answers, else leaves the next try scheduled. */
     private void attempt(int slot, CountDownLatch done) {
         try {
+            if (addresses != null) {
+                addresses.lookUp();
+                readdress(null, null);
+            }
             ServerSocketOpener.probe(spec, settings);
             recovered();
             openFor(slot);
@@ -332,8 +375,8 @@ public final class BackendServer {
         boolean wasEjected;
         stateLock.lock();
         try {
-            if (closed) {
-                return;
+            if (closed || fenced) {
+                return; // Sentinel began replacing it during the probe: the move decides
             }
             wasEjected = ejected;
             ejected = false;
@@ -354,7 +397,7 @@ public final class BackendServer {
         lastFailure = reason;
         stateLock.lock();
         try {
-            if (closed) {
+            if (closed || fenced) {
                 return;
             }
             if (ejected) {
@@ -375,6 +418,130 @@ public final class BackendServer {
     private static Duration min(Duration a, Duration b, Duration c) {
         Duration ab = a.compareTo(b) <= 0 ? a : b;
         return ab.compareTo(c) <= 0 ? ab : c;
+    }
+
+    /**
+     * Sentinel is replacing this master (its failover has picked the replica to promote): from now on its requests
+     * fail fast with {@code why} and no attempt reaches it, until {@link #moveTo} names the new master or
+     * {@link #unfence} calls it off. What is already queued or in flight finishes, so an acknowledged write has had
+     * its chance to reach the replica before it is promoted.
+     */
+    public void fence(String why) {
+        stateLock.lock();
+        try {
+            if (closed || fenced) {
+                return;
+            }
+            fenced = true;
+            lastFailure = why;
+            state = ServerState.FAILOVER;
+        } finally {
+            stateLock.unlock();
+        }
+        log.warn("{} {}", spec.describe(), why);
+    }
+
+    /** The failover was called off (or its leader is gone): reach the master again, wherever Sentinel says it is. */
+    public void unfence(String why) {
+        stateLock.lock();
+        try {
+            if (!fenced) {
+                return;
+            }
+            fenced = false;
+            reconnectNow(why);
+        } finally {
+            stateLock.unlock();
+        }
+        log.info("{}: {}", spec.describe(), why);
+    }
+
+    /**
+     * Sentinel switched the master to {@code address}: the connections to the old one close (failing what is on
+     * them with {@code why}), so do its dedicated ones, and the server is reached again at once through the usual
+     * attempt (which asks Sentinel and checks ROLE). Ends a fence. Nothing when it is there already and not fenced.
+     */
+    public void moveTo(HostPort address, String why) {
+        boolean moved = readdress(address, why);
+        stateLock.lock();
+        try {
+            boolean wasFenced = fenced;
+            fenced = false;
+            if (moved || wasFenced) {
+                reconnectNow(why);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** The server turned out not to be a master any more ({@code -READONLY}): find it again, through Sentinel. */
+    private void demoted(String where) {
+        if (addresses == null) {
+            return; // a plain server's -READONLY is data, as any error reply
+        }
+        String why = "answered -READONLY on " + where + ": it is a replica now; asking Sentinel for the master";
+        connectLock.lock();
+        try {
+            closeConnections(why);
+        } finally {
+            connectLock.unlock();
+        }
+        dedicated.condemnAll(why);
+        stateLock.lock();
+        try {
+            if (!fenced) {
+                reconnectNow(why);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        log.warn("{} {}", spec.describe(), why);
+    }
+
+    /** Caller holds stateLock: DOWN, and an attempt now unless one is in flight (it sees the new address). */
+    private void reconnectNow(String why) {
+        if (closed) {
+            return;
+        }
+        lastFailure = why;
+        failures.set(0);
+        reconnectDelay = FIRST_RECONNECT;
+        state = ServerState.DOWN;
+        if (attempt == null) {
+            startAttempt(-1);
+        }
+    }
+
+    /**
+     * Points the server at {@code address}: its connections to the old address close and every dedicated one is
+     * condemned, all with {@code why} (which names the new address). Under the connect lock, so no connection to the
+     * old address is opened after.
+     *
+     * @param address null for what the address source knows now, read under the lock: a move told meanwhile (which
+     *                the source records before it moves the server) is then never undone by an older answer
+     * @return whether the address changed
+     */
+    private boolean readdress(HostPort address, String why) {
+        ServerSpec old;
+        connectLock.lock();
+        try {
+            old = spec;
+            if (address == null) {
+                address = addresses.current();
+                why = "Sentinel names " + address + " the master";
+            }
+            if (closed || old.address().equals(address)) {
+                return false;
+            }
+            spec = old.at(address);
+            closeConnections(why);
+        } finally {
+            connectLock.unlock();
+        }
+        dedicated.condemnAll(why);
+        log.warn("{} moved to {}: {}", old.describe(), address, why);
+        return true;
     }
 
     private void closeConnections(String reason) {
@@ -409,6 +576,8 @@ public final class BackendServer {
         public void onReply(Reply reply) {
             if (reply.isError() && signalsTrouble(reply)) {
                 recordFailure(reply.errorMessage(), false);
+            } else if (reply.isError() && addresses != null && startsWith(reply.bytes(), "-READONLY ")) {
+                demoted("a shared connection");
             } else if (failures.get() != 0) {
                 failures.set(0);
             }

@@ -5,6 +5,8 @@ import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,8 @@ public final class DedicatedConnection {
     private volatile boolean dead;
     /** Set by {@link #abort}: the read that fails next says the client left, not the server. */
     private volatile boolean aborted;
+    /** Set by {@link #condemn}: why the server's side closed it (its master moved), for the error the owner gets. */
+    private volatile String condemned;
 
     DedicatedConnection(ServerSpec server, ServerSocketOpener.Opened opened, Optional<Duration> timeout,
                         DedicatedConnections owner, ServerStats stats) {
@@ -64,7 +68,7 @@ public final class DedicatedConnection {
      */
     public List<Reply> call(List<byte[]> frames, long blockMs) {
         if (dead) {
-            throw new BackendException(server.describe() + " dedicated connection is closed");
+            throw new BackendException(server.describe() + " dedicated connection is closed" + becauseCondemned());
         }
         try {
             for (byte[] frame : frames) {
@@ -84,6 +88,9 @@ public final class DedicatedConnection {
                 stats.responses.increment();
                 stats.responseBytes.add(reply.bytes().length);
                 replies.add(reply);
+                if (reply.isError() && reply.errorMessage().startsWith("READONLY ")) {
+                    owner.readonly(); // the master was demoted under this connection: its server looks again
+                }
             }
             return replies;
         } catch (SocketTimeoutException e) {
@@ -95,7 +102,8 @@ public final class DedicatedConnection {
                 stats.connectionErrors.increment();
             }
             close();
-            String why = aborted ? "closed: the client left" : ServerSocketOpener.describe(e);
+            String why = aborted ? "closed: the client left"
+                    : condemned != null ? condemned : ServerSocketOpener.describe(e);
             throw new BackendException(server.describe() + " dedicated connection failed: " + why, e);
         }
     }
@@ -106,7 +114,7 @@ public final class DedicatedConnection {
      */
     public void send(byte[] frame) {
         if (dead) {
-            throw new BackendException(server.describe() + " dedicated connection is closed");
+            throw new BackendException(server.describe() + " dedicated connection is closed" + becauseCondemned());
         }
         try {
             opened.out().write(frame);
@@ -144,7 +152,7 @@ public final class DedicatedConnection {
             stats.connectionErrors.increment();
             close();
             throw new BackendException(server.describe() + " subscriber connection failed: "
-                    + ServerSocketOpener.describe(e), e);
+                    + (condemned != null ? condemned : ServerSocketOpener.describe(e)), e);
         }
     }
 
@@ -160,6 +168,42 @@ public final class DedicatedConnection {
     public void abort() {
         aborted = true;
         close();
+    }
+
+    /**
+     * Whether the server closed this idle connection (it restarted, or closed it past its own {@code timeout}): a
+     * read that does not block finds end-of-stream, a reset or a byte nobody asked for. A few system calls and no
+     * round trip; called by the leasing thread before the connection leaves the reserve, where no one reads it.
+     * Under TLS the byte is read beneath it: whatever is found (a close_notify, an alert) means the connection is
+     * dropped anyway, so taking it from the TLS stream costs nothing.
+     */
+    boolean closedWhileIdle() {
+        SocketChannel channel = opened.socket().getChannel();
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) != 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Closes the connection from any thread because its server moved (a Sentinel failover): the owner's next call,
+     * or its blocked read, fails with a BackendException that says {@code reason}, so that its state (a WATCH, a
+     * blocked pop, subscriptions) is not kept on a master that is no longer the master.
+     */
+    void condemn(String reason) {
+        condemned = reason;
+        close();
+    }
+
+    private String becauseCondemned() {
+        String reason = condemned;
+        return reason == null ? "" : ": " + reason;
     }
 
     boolean dead() {

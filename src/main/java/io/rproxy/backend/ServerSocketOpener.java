@@ -11,15 +11,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 
 /**
  * Opens a socket to a backend and brings it to a usable state: connect, TLS (with the pool's server_tls), AUTH,
- * SELECT, each within the connect bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
+ * SELECT (and for a Sentinel pool's masters ROLE, which must say master), each within the connect bound. Shared by
+ * the connections that carry traffic and by the recovery probe, so both shake hands
  * exactly alike.
  */
 final class ServerSocketOpener {
     static final int WRITE_BUFFER = 64 * 1024;
     private static final RespCommand PING = RespCommand.of("PING");
+    private static final RespCommand ROLE = RespCommand.of("ROLE");
 
     private ServerSocketOpener() {
     }
@@ -38,7 +41,23 @@ final class ServerSocketOpener {
      * anything fails.
      */
     static Opened open(ServerSpec server, BackendSettings settings) {
-        Socket tcp = new Socket();
+        return open(server, settings, new Socket());
+    }
+
+    /**
+     * Like {@link #open}, on the socket of a {@link SocketChannel}, whose owner can look for what the server sent
+     * (end-of-stream) without blocking: a dedicated connection idle in its server's reserve
+     * ({@link DedicatedConnection#closedWhileIdle}). Its streams are used in blocking mode, as any socket's.
+     */
+    static Opened openChannel(ServerSpec server, BackendSettings settings) {
+        try {
+            return open(server, settings, SocketChannel.open().socket());
+        } catch (IOException e) {
+            throw new BackendException("cannot connect to " + server.describe() + ": " + describe(e), e);
+        }
+    }
+
+    private static Opened open(ServerSpec server, BackendSettings settings, Socket tcp) {
         Socket socket = tcp;
         try {
             int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
@@ -57,6 +76,9 @@ final class ServerSocketOpener {
             }
             if (settings.database() > 0) {
                 expectOk(opened, server, RespCommand.of("SELECT", Integer.toString(settings.database())), "SELECT");
+            }
+            if (settings.requireMaster()) {
+                expectMaster(opened, server);
             }
             tcp.setSoTimeout(0);
             return opened;
@@ -93,6 +115,25 @@ final class ServerSocketOpener {
         Reply reply = opened.in().readReply();
         if (reply.isError()) {
             throw new BackendException(what + " to " + server.describe() + " failed: " + reply.errorMessage());
+        }
+    }
+
+    /**
+     * ROLE's first element must be "master": a Sentinel's answer may be out of date, and a master may have been
+     * demoted since; either way nothing may be written there (a demoted master's writes are lost when it resyncs).
+     */
+    private static void expectMaster(Opened opened, ServerSpec server) throws IOException {
+        opened.out().write(ROLE.frame());
+        opened.out().flush();
+        Reply reply = opened.in().readReply();
+        if (reply.isError()) {
+            throw new BackendException("ROLE to " + server.describe() + " failed: " + reply.errorMessage());
+        }
+        String role = reply.type() == '*' && !reply.isNull() && !reply.elements().isEmpty() && reply.elements().getFirst().type() == '$'
+                ? new String(reply.elements().getFirst().bulkValue(), java.nio.charset.StandardCharsets.UTF_8) : null;
+        if (!"master".equals(role)) {
+            throw new BackendException(server.describe() + " is not a master (ROLE says "
+                    + (role == null ? "something else" : role) + "): it was demoted, or Sentinel's answer is out of date");
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.random.RandomGenerator;
  * The targets of a pool of independent servers, as twemproxy shards them: a target is a server's index in the
  * configuration, chosen by the pool's hash, distribution and hash tag over the servers that are not ejected.
  * Keys of an ejected server move to the others exactly as twemproxy moves them (it rebuilds its continuum the
- * same way).
+ * same way). A Sentinel pool is one of these too: its servers are masters whose addresses Sentinel gives, each
+ * placed by its name, so a failover moves no key.
  *
  * <p>Client threads route and send; a server's connection or probe thread rebuilds the router when it is
  * ejected or comes back.
@@ -33,12 +34,24 @@ public final class ShardedServers implements Targets {
     /** @param random for the random distribution; null means a ThreadLocalRandom per client thread */
     public ShardedServers(PoolConfig config, BackendSettings settings, BackendRuntime runtime,
                           RandomGenerator random) {
+        this(config, config.servers(), java.util.Collections.nCopies(config.servers().size(), null), settings,
+                runtime, random);
+    }
+
+    /**
+     * Servers other than the configuration's lines: a Sentinel pool's masters at the addresses Sentinel gave.
+     *
+     * @param specs     the servers in configuration order; their names place the keys
+     * @param addresses for each server where it is found before each attempt to reach it (null: a fixed address)
+     */
+    public ShardedServers(PoolConfig config, List<ServerSpec> specs, List<AddressSource> addresses,
+                          BackendSettings settings, BackendRuntime runtime, RandomGenerator random) {
         this.config = config;
         this.random = random;
         List<BackendServer> built = new ArrayList<>();
-        for (ServerSpec spec : config.servers()) {
-            built.add(new BackendServer(config.name(), spec, config.serverConnections(), settings, runtime,
-                    this::rebuildRouter));
+        for (int i = 0; i < specs.size(); i++) {
+            built.add(new BackendServer(config.name(), specs.get(i), config.serverConnections(), settings, runtime,
+                    this::rebuildRouter, addresses.get(i)));
         }
         this.servers = List.copyOf(built);
         rebuildRouter();
@@ -85,7 +98,7 @@ public final class ShardedServers implements Targets {
 
     @Override
     public DedicatedConnection lease(int target) {
-        return servers.get(target).dedicated().lease();
+        return servers.get(target).lease();
     }
 
     @Override

@@ -71,6 +71,16 @@ public interface Targets {
         return target;
     }
 
+    /**
+     * Whether a pattern's message (pmessage) that {@code target}, one of {@link #everyTarget} where patterns are
+     * subscribed, pushed for {@code channel} is the one copy to pass on. A sharded pool's server pushes only what
+     * was published on it; a cluster broadcasts every PUBLISH to every node, so each master pushes a copy and only
+     * the channel's own master's passes (its PUBLISH reply counts that subscriber, as one server's would).
+     */
+    default boolean passesPatternMessage(int target, byte[] channel) {
+        return true;
+    }
+
     /** How errors name the server of one of {@link #everyTarget}: the server, or a cluster master and its slot. */
     default String describeServer(int target) {
         return describe(target);

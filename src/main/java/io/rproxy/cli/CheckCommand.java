@@ -33,8 +33,9 @@ final class CheckCommand implements Callable<Integer> {
         for (PoolConfig pool : loaded.get().pools().values()) {
             String placement = pool.cluster() ? "Redis Cluster (slots)"
                     : pool.hash().configName() + "/" + pool.distribution().configName();
-            System.out.printf("  pool %s: listen %s, %d %s, %s%n", pool.name(), pool.listen(),
-                    pool.servers().size(), pool.cluster() ? "seeds" : "servers", placement);
+            String servers = pool.sentinel().map(s -> s.masters().size() + " masters of " + s.sentinels().size()
+                    + " sentinels").orElse(pool.servers().size() + (pool.cluster() ? " seeds" : " servers"));
+            System.out.printf("  pool %s: listen %s, %s, %s%n", pool.name(), pool.listen(), servers, placement);
         }
         return 0;
     }

@@ -14,6 +14,11 @@ final class StatusTable {
     private static final String[] SERVER_FIELDS = {"name", "address", "weight", "state", "requests",
         "responses", "errors", "timeouts", "ejections", "in_flight", "connections", "request_bytes",
         "response_bytes"};
+    /** A Sentinel pool's servers are masters: their Sentinel name and how often they moved come after the name. */
+    private static final String[] MASTER_COLUMNS = {"SERVER", "MASTER", "ADDRESS", "WEIGHT", "STATE", "SWITCHES",
+        "REQUESTS", "RESPONSES", "ERRORS", "TIMEOUTS", "IN-FLIGHT", "CONNS", "REQ-BYTES", "RESP-BYTES"};
+    private static final String[] MASTER_FIELDS = {"name", "master", "address", "weight", "state", "switches",
+        "requests", "responses", "errors", "timeouts", "in_flight", "connections", "request_bytes", "response_bytes"};
 
     private StatusTable() {
     }
@@ -49,7 +54,8 @@ final class StatusTable {
         out.append("pool ").append(name)
                 .append("  listen ").append(pool.get("listen"))
                 .append("  ").append(Boolean.TRUE.equals(pool.get("cluster")) ? "redis-cluster"
-                        : pool.get("hash") + "/" + pool.get("distribution"));
+                        : (pool.get("sentinels") != null ? "sentinel " : "") + pool.get("hash") + "/"
+                        + pool.get("distribution"));
         if (pool.get("hash_tag") != null) {
             out.append("  hash_tag ").append(pool.get("hash_tag"));
         }
@@ -61,18 +67,37 @@ final class StatusTable {
             out.append("  accept errors ").append(n);
         }
         out.append('\n');
+        boolean sentinel = pool.get("sentinels") instanceof List<?>;
+        if (sentinel) {
+            sentinels(out, (List<?>) pool.get("sentinels"));
+        }
+        String[] columns = sentinel ? MASTER_COLUMNS : SERVER_COLUMNS;
+        String[] names = sentinel ? MASTER_FIELDS : SERVER_FIELDS;
         List<String[]> rows = new ArrayList<>();
-        rows.add(SERVER_COLUMNS);
+        rows.add(columns);
         for (Object server : (List<?>) pool.getOrDefault("servers", List.of())) {
             Map<String, Object> fields = map(server);
-            String[] row = new String[SERVER_FIELDS.length];
+            String[] row = new String[names.length];
             for (int i = 0; i < row.length; i++) {
-                row[i] = String.valueOf(fields.get(SERVER_FIELDS[i]));
+                row[i] = names[i].equals("state") ? state(fields) : String.valueOf(fields.get(names[i]));
             }
-            row[3] = state(fields);
             rows.add(row);
         }
         table(out, rows);
+    }
+
+    /** {@code   sentinels 10.0.0.1:26379 up, 10.0.0.2:26379 down (connection refused)} */
+    private static void sentinels(StringBuilder out, List<?> sentinels) {
+        List<String> states = new ArrayList<>();
+        for (Object sentinel : sentinels) {
+            Map<String, Object> fields = map(sentinel);
+            String state = fields.get("address") + " " + fields.get("state");
+            if ("down".equals(fields.get("state")) && fields.get("last_error") != null) {
+                state += " (" + fields.get("last_error") + ")";
+            }
+            states.add(state);
+        }
+        out.append("  sentinels ").append(String.join(", ", states)).append('\n');
     }
 
     private static String state(Map<String, Object> server) {

@@ -154,6 +154,11 @@ public final class Cluster implements Targets {
     }
 
     @Override
+    public boolean passesPatternMessage(int target, byte[] channel) {
+        return serverTarget(ClusterSlot.of(channel, 0, channel.length)) == target;
+    }
+
+    @Override
     public String describeServer(int slot) {
         return "master " + owner(slot) + " (slot " + slot + ")";
     }

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *                           for all its subcommands
  * @param maxDedicatedConnections dedicated connections (transactions, WATCH, blocking commands) one server may
  *                           have leased at once; a lease past it is refused at once with an error
+ * @param sentinel           the pool's servers are masters that Redis Sentinel names ({@code sentinels}); then
+ *                           {@code servers} is empty and the masters are in it
  * @param tls                TLS towards the pool's clients and towards its servers ({@link PoolTls#NONE}: neither)
  */
 public record PoolConfig(
@@ -58,6 +60,7 @@ public record PoolConfig(
         long clientQueryBufferLimit,
         Set<String> denyCommands,
         int maxDedicatedConnections,
+        Optional<SentinelConfig> sentinel,
         PoolTls tls) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
@@ -105,12 +108,17 @@ public record PoolConfig(
         }
         servers = List.copyOf(servers);
         denyCommands = Set.copyOf(denyCommands);
-        if (servers.isEmpty()) {
+        Objects.requireNonNull(sentinel, "sentinel");
+        if (servers.isEmpty() && sentinel.isEmpty()) {
             throw new IllegalArgumentException("pool '" + name + "' has no servers");
+        }
+        if (sentinel.isPresent() && (!servers.isEmpty() || cluster || autoEjectHosts)) {
+            throw new IllegalArgumentException("pool '" + name + "': a Sentinel pool's servers are its masters; it"
+                    + " lists no addresses, is no cluster and ejects no master");
         }
     }
 
-    /** A pool without TLS. */
+    /** A pool whose servers are at fixed addresses (no {@code sentinels}), without TLS. */
     public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
                       Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
                       int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
@@ -120,7 +128,7 @@ public record PoolConfig(
         this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
                 serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
                 servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit, denyCommands,
-                maxDedicatedConnections, PoolTls.NONE);
+                maxDedicatedConnections, Optional.empty(), PoolTls.NONE);
     }
 
     /** A pool that refuses no command of its own (no {@code deny_commands}), with the default bound on dedicated

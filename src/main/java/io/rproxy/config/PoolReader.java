@@ -27,7 +27,7 @@ final class PoolReader {
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
             "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections",
             "client_output_buffer_limit", "client_query_buffer_limit", "deny_commands",
-            "max_dedicated_connections", "tls", "server_tls");
+            "max_dedicated_connections", "sentinels", "sentinel_password", "tls", "server_tls");
     /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
     private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
@@ -87,7 +87,10 @@ final class PoolReader {
         Set<String> denied = denyCommands();
         int maxDedicated = table.integer("max_dedicated_connections", 1)
                 .orElse(PoolConfig.DEFAULT_MAX_DEDICATED_CONNECTIONS);
-        List<ServerSpec> servers = cluster ? seeds() : servers();
+        SentinelReader sentinels = new SentinelReader(table);
+        Optional<SentinelConfig> sentinel = sentinels.read(cluster, autoEject);
+        // A Sentinel pool's servers are master names, read with its other Sentinel keys.
+        List<ServerSpec> servers = cluster ? seeds() : sentinels.present() ? List.of() : servers();
         if (problems.count() > before || listen.isEmpty()) {
             return Optional.empty();
         }
@@ -95,7 +98,7 @@ final class PoolReader {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
                     tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit, denied,
-                    maxDedicated, tls));
+                    maxDedicated, sentinel, tls));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());

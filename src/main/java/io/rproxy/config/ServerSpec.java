@@ -75,6 +75,11 @@ public record ServerSpec(HostPort address, int weight, Optional<String> name) {
         return new ServerSpec(address, 1, Optional.empty());
     }
 
+    /** The same server at another address (a Sentinel failover moved it): its name, and so its keys, stay. */
+    public ServerSpec at(HostPort moved) {
+        return new ServerSpec(moved, weight, name);
+    }
+
     /** A cluster node found in the slot map: weight 1, no name. */
     public static ServerSpec node(HostPort address) {
         return new ServerSpec(address, 1, Optional.empty());

@@ -46,6 +46,7 @@ final class Blocking {
         }
         AtomicBoolean armed = new AtomicBoolean(true);
         client.hooks().watchForLeave(StatefulCommands.abortOnce(armed, connection));
+        client.blocked(true);
         try {
             Reply reply = connection.call(List.of(command.frame()), blockMs).getFirst();
             connection.release(armed.compareAndSet(true, false)); // false: the client left as the reply came
@@ -56,6 +57,8 @@ final class Blocking {
             armed.set(false);
             connection.release(false);
             return ProxyError.of(e.getMessage());
+        } finally {
+            client.blocked(false);
         }
     }
 

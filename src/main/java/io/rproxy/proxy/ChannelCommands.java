@@ -10,6 +10,7 @@ import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The commands of class {@code channel} in command-classes.tsv: they name pub/sub channels, which live on one
@@ -32,6 +33,15 @@ final class ChannelCommands {
         return switch (shape) {
             case "publish" -> publish(command, pool, sender);
             case "numsub" -> numsub(command, pool, sender);
+            default -> throw new IllegalArgumentException("unknown channel shape '" + shape + "'");
+        };
+    }
+
+    /** Where a command of this shape names its channels: they are routed as keys wherever it runs. */
+    static int[] channelArgs(String shape, RespCommand command) {
+        return switch (shape) {
+            case "publish" -> new int[] {1};
+            case "numsub" -> IntStream.range(NUMSUB_FIRST, command.argCount()).toArray();
             default -> throw new IllegalArgumentException("unknown channel shape '" + shape + "'");
         };
     }

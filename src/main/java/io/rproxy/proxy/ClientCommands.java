@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * CLIENT LIST, INFO, KILL and NO-EVICT over rproxy's own client connections (those of the caller's pool), in
  * redis-server 7.0's formats and error wording, so operators find and kill a client of the proxy as they would on a
  * server. A line has Redis's fields in Redis's order, those rproxy has no meaning for at the value Redis gives a
- * client that holds nothing ({@code fd=-1}: rproxy does not expose descriptors), then {@code pool=<name>}.
+ * client that holds nothing ({@code fd=-1}: rproxy does not expose descriptors), then {@code pool=<name>}. The
+ * client's state shows as Redis shows it: {@code flags} P (subscribed), x (inside MULTI), b (blocked), else N;
+ * {@code sub}, {@code psub}, {@code ssub}; {@code multi} (queued commands, -1 outside MULTI); and a subscribed
+ * client is of type {@code pubsub}, as on a server for a RESP2 client.
  *
  * <p>Immutable; called on each client's own thread, reading other clients' {@link ClientState} as it lets them.
  */
@@ -40,16 +43,15 @@ final class ClientCommands {
 
     /** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]. */
     Reply list(RespCommand command, ClientState client) {
-        Boolean normal = null;
+        String type = null;
         Set<Long> ids = null;
         int argCount = command.argCount();
         for (int i = 2; i < argCount; i++) {
             if (command.argEqualsIgnoreCase(i, "type") && i + 1 < argCount) {
-                Reply bad = checkType(command.argString(++i));
-                if (bad != null) {
-                    return bad;
+                type = type(command.argString(++i));
+                if (type == null) {
+                    return unknownType(command.argString(i));
                 }
-                normal = command.argEqualsIgnoreCase(i, "normal");
             } else if (command.argEqualsIgnoreCase(i, "id") && i + 1 < argCount) {
                 ids = new HashSet<>();
                 for (i++; i < argCount; i++) {
@@ -65,11 +67,9 @@ final class ClientCommands {
         }
         StringBuilder out = new StringBuilder();
         long now = System.nanoTime();
-        if (normal != Boolean.FALSE) { // rproxy's clients are all of type normal
-            for (ClientState each : client.link().pool().clients()) {
-                if (ids == null || ids.contains(each.id())) {
-                    out.append(line(each, now));
-                }
+        for (ClientState each : client.link().pool().clients()) {
+            if ((type == null || type.equals(typeOf(each))) && (ids == null || ids.contains(each.id()))) {
+                out.append(line(each, now));
             }
         }
         return bulk(out.toString());
@@ -128,31 +128,59 @@ final class ClientCommands {
         }
     }
 
-    /** Redis 7.0's CLIENT LIST line, fields in its order, then rproxy's pool. */
+    /**
+     * Redis 7.0's CLIENT LIST line, fields in its order, then rproxy's pool. {@code multi-mem} is what rproxy holds
+     * for the queued commands (their frames), counted in {@code tot-mem} with the unread replies.
+     */
     private String line(ClientState client, long now) {
         long idleAt = client.lastCommandAt(); // before the name: see ClientState
         String cmd = client.lastCommand();
         OutputBuffer output = client.output();
         long omem = output == null ? 0 : output.held();
+        int multi = client.transaction().queuedCount();
+        long multiMem = multi < 0 ? 0 : client.transaction().queuedBytes();
+        Subscriptions subscriptions = client.subscriptions();
+        int sub = subscriptions == null ? 0 : subscriptions.channelCount();
+        int psub = subscriptions == null ? 0 : subscriptions.patternCount();
+        int ssub = subscriptions == null ? 0 : subscriptions.shardChannelCount();
         ClientLink link = client.link();
         return "id=" + client.id() + " addr=" + link.addr() + " laddr=" + link.laddr() + " fd=-1"
                 + " name=" + client.name() + " age=" + seconds(now - client.connectedAt())
-                + " idle=" + seconds(now - idleAt) + " flags=N db=" + database
-                + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
-                + " obl=0 oll=0 omem=" + omem + " tot-mem=" + omem + " events=r cmd=" + (cmd == null ? "NULL" : cmd)
-                + " user=default redir=-1 resp=2 pool=" + link.pool().poolName() + "\n";
+                + " idle=" + seconds(now - idleAt) + " flags=" + flags(sub + psub + ssub > 0, multi, client.blocked())
+                + " db=" + database + " sub=" + sub + " psub=" + psub + " ssub=" + ssub + " multi=" + multi
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=" + multiMem + " rbs=0 rbp=0"
+                + " obl=0 oll=0 omem=" + omem + " tot-mem=" + (omem + multiMem) + " events=r cmd="
+                + (cmd == null ? "NULL" : cmd) + " user=default redir=-1 resp=2 pool=" + link.pool().poolName()
+                + "\n";
+    }
+
+    /** Redis's letters, in its order: P subscribed, x inside MULTI, b blocked; N for none. */
+    private static String flags(boolean subscribed, int multi, boolean blocked) {
+        String flags = (subscribed ? "P" : "") + (multi >= 0 ? "x" : "") + (blocked ? "b" : "");
+        return flags.isEmpty() ? "N" : flags;
+    }
+
+    /** A client's type as Redis gives a RESP2 client: pubsub while subscribed, else normal. */
+    private static String typeOf(ClientState client) {
+        Subscriptions subscriptions = client.subscriptions();
+        return subscriptions != null && subscriptions.active() ? "pubsub" : "normal";
     }
 
     private static long seconds(long nanos) {
         return TimeUnit.NANOSECONDS.toSeconds(Math.max(0, nanos));
     }
 
-    /** Null for a type Redis knows, else its error. */
-    private static Reply checkType(String type) {
-        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
-            case "normal", "master", "replica", "slave", "pubsub" -> null;
-            default -> Reply.error("ERR Unknown client type '" + type + "'");
+    /** A type Redis knows, in one spelling (slave is replica); null for any other. */
+    private static String type(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "normal", "master", "replica", "pubsub" -> name.toLowerCase(java.util.Locale.ROOT);
+            case "slave" -> "replica";
+            default -> null;
         };
+    }
+
+    private static Reply unknownType(String name) {
+        return Reply.error("ERR Unknown client type '" + name + "'");
     }
 
     /** A positive long, or 0 for anything else. */
@@ -173,7 +201,7 @@ final class ClientCommands {
         private String addr;
         private String laddr;
         private long id;
-        private Boolean normal;
+        private String type;
         private boolean skipMe = true;
 
         /** Null when accepted, else the error for the whole command. */
@@ -186,9 +214,8 @@ final class ClientCommands {
                 case "addr" -> addr = value;
                 case "laddr" -> laddr = value;
                 case "type" -> {
-                    Reply bad = checkType(value);
-                    normal = value.equalsIgnoreCase("normal");
-                    return bad;
+                    type = type(value);
+                    return type == null ? unknownType(value) : null;
                 }
                 case "user" -> {
                     // rproxy has one user, Redis's default: every client is it, and no other user exists.
@@ -211,7 +238,7 @@ final class ClientCommands {
             return (addr == null || addr.equals(client.link().addr()))
                     && (laddr == null || laddr.equals(client.link().laddr()))
                     && (id == 0 || id == client.id())
-                    && normal != Boolean.FALSE
+                    && (type == null || type.equals(typeOf(client)))
                     && !(skipMe && client == caller);
         }
     }

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * committed reload applies to the next request. Across a reload a client's order holds strictly: before its
  * first request on the new generation is dispatched, the session waits for the replies to everything it sent on
  * the old one and writes them. While it has requests outstanding on a generation it is <em>pinned</em> to it,
- * and the reload closes that generation's backend connections only when no session is pinned to it.
+ * and the reload closes that generation's backend connections only when no session is pinned to it. A client in a
+ * stateful mode (inside MULTI, WATCHing, subscribed, or blocked inside a command) stays pinned to the generation
+ * its state began on and is served by it until the state ends: a removed pool's client is told after EXEC, its
+ * last UNSUBSCRIBE or its blocking reply, and a kept pool's moves to the new generation then.
  */
 final class ClientSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -271,6 +274,9 @@ final class ClientSession implements Runnable {
                 return now;
             }
             if (pinned != null) {
+                if (state.holdsState()) {
+                    return pinned; // its dedicated connections and queue belong to the generation it began on
+                }
                 writeOutstanding(out);
             }
             if (now.isGone()) {
@@ -285,6 +291,18 @@ final class ClientSession implements Runnable {
     }
 
     void writeOutstanding(ReplyWriter out) throws IOException {
+        writeOutstanding(out, true);
+    }
+
+    /**
+     * For a stateful command, before it runs on a dedicated connection: what the client is owed is written, and the
+     * session stays pinned, since the command itself runs on the generation it was dispatched on.
+     */
+    void settle(ReplyWriter out) throws IOException {
+        writeOutstanding(out, false);
+    }
+
+    private void writeOutstanding(ReplyWriter out, boolean unpin) throws IOException {
         // A full window answered with replies that would fit twice as many: the client may have more in flight.
         Generation grow = outstanding.size() >= window && window < MAX_OUTSTANDING ? pinned : null;
         // Before the first write to the client, which blocks when it does not read: a reply that is already
@@ -301,7 +319,7 @@ final class ClientSession implements Runnable {
         if (grow != null && expectedToFit(grow.pool().config()) >= 2L * window) {
             window *= 2;
         }
-        if (pinned != null) {
+        if (unpin && pinned != null && !state.holdsState()) {
             pinned = null;
         }
         out.flush();

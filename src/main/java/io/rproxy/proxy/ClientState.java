@@ -7,7 +7,8 @@ import io.rproxy.backend.WriteBatch;
 /**
  * What the proxy remembers about one client connection between its commands, and the sender of its backend
  * requests. Touched only by that client's session thread, except what CLIENT LIST and KILL read from another
- * client's thread: the link, the name, the times and the last command.
+ * client's thread: the link, the name, the times, the last command and the state's counts (queued, subscribed,
+ * blocked).
  */
 final class ClientState implements Sender {
     private final long id;
@@ -30,8 +31,13 @@ final class ClientState implements Sender {
     private String lastCommand;
     private final Transaction transaction = new Transaction();
     private SessionHooks hooks = SessionHooks.NONE;
-    /** Null for a client state made outside a session (tests): it cannot subscribe. */
-    private Subscriptions subscriptions;
+    /**
+     * Null for a client state made outside a session (tests): it cannot subscribe. Volatile: set once the session
+     * runs, and CLIENT LIST reads it on another thread.
+     */
+    private volatile Subscriptions subscriptions;
+    /** While a blocking command waits on its dedicated connection: CLIENT LIST's flag {@code b}. */
+    private volatile boolean blocked;
 
     /**
      * What a stateful command, which runs on the session's thread inside dispatch, needs from the session. Called
@@ -144,6 +150,23 @@ final class ClientState implements Sender {
 
     void subscriptions(Subscriptions value) {
         subscriptions = value;
+    }
+
+    /**
+     * Whether the client is in a state that lives on dedicated connections and rproxy's queue: inside MULTI,
+     * WATCHing, or subscribed. Its session stays on the generation the state began on until it ends.
+     */
+    boolean holdsState() {
+        return transaction.queuing() || transaction.watching() != null
+                || subscriptions != null && subscriptions.active();
+    }
+
+    boolean blocked() {
+        return blocked;
+    }
+
+    void blocked(boolean value) {
+        blocked = value;
     }
 
     boolean authenticated() {

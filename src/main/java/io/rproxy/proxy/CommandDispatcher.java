@@ -42,7 +42,7 @@ final class CommandDispatcher {
         this.table = table;
         this.classes = classes;
         this.local = new LocalCommands(pool, table, clock);
-        this.stateful = new StatefulCommands(pool, this::refuse);
+        this.stateful = new StatefulCommands(pool, this::refuse, classes);
         for (CommandSpec spec : table) {
             if (CommandClasses.runnable(spec) && classes.classOf(spec) == CommandClass.SPLIT) {
                 splitters.put(spec.name(), Splitter.of(classes.of(spec).detail()));

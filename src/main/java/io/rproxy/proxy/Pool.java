@@ -8,18 +8,23 @@ import io.rproxy.backend.Targets;
 import io.rproxy.cluster.Cluster;
 import io.rproxy.config.PoolConfig;
 import io.rproxy.resp.RespLimits;
+import io.rproxy.sentinel.Sentinels;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
  * One pool at run time: its configuration, the {@link Targets} its requests go to (independent servers or a
- * Redis Cluster, chosen here once) and its client-side counters. Shared by every client session of the pool; the
+ * Redis Cluster, chosen here once; a Sentinel pool is independent servers whose addresses its {@link Sentinels}
+ * give and follow) and its client-side counters. Shared by every client session of the pool; the
  * admin port reads its configuration, servers and stats.
  */
 public final class Pool {
     private final PoolConfig config;
     private final RespLimits limits;
     private final Targets targets;
+    /** A Sentinel pool's sentinels, which move its servers; null for other pools. */
+    private final Sentinels sentinels;
     /** Carried from one generation of the pool to the next by a reload, so its counters survive it. */
     private final PoolStats stats;
     /** The port the pool's listener bound (the configured one, unless that was 0); 0 before it is bound. */
@@ -35,7 +40,18 @@ public final class Pool {
         this.config = config;
         this.stats = stats;
         this.limits = limits;
-        this.targets = targets(config, BackendSettings.of(config, limits), runtime, random);
+        BackendSettings settings = BackendSettings.of(config, limits);
+        if (config.sentinel().isEmpty()) {
+            this.sentinels = null;
+            this.targets = targets(config, settings, runtime, random);
+            return;
+        }
+        // The sentinels say where the masters are (or fail the configuration); the pool is then a sharded one.
+        this.sentinels = Sentinels.resolve(config, settings);
+        ShardedServers servers = new ShardedServers(config, sentinels.specs(), sentinels.sources(), settings,
+                runtime, random);
+        this.targets = servers;
+        sentinels.follow(servers.servers());
     }
 
     private static Targets targets(PoolConfig config, BackendSettings settings, BackendRuntime runtime,
@@ -64,6 +80,11 @@ public final class Pool {
     /** The pool's servers, in configuration order; a cluster pool's masters now, in its slot map's order. */
     public List<BackendServer> servers() {
         return targets.servers();
+    }
+
+    /** A Sentinel pool's sentinels and masters; empty for other pools. */
+    public Optional<Sentinels> sentinels() {
+        return Optional.ofNullable(sentinels);
     }
 
     public PoolStats stats() {
@@ -108,6 +129,9 @@ public final class Pool {
     }
 
     void close(String reason) {
+        if (sentinels != null) {
+            sentinels.close(); // first: nothing may move a server that is closing
+        }
         targets.close(reason);
     }
 }

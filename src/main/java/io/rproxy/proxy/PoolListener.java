@@ -127,7 +127,7 @@ final class PoolListener implements ClientLink.Clients {
         return previous;
     }
 
-    /** Whether a client still has requests outstanding on {@code generation}. */
+    /** Whether a client still has requests outstanding on {@code generation}, or a state begun on it. */
     boolean pinnedTo(Generation generation) {
         for (ClientSession session : sessions.keySet()) {
             if (session.pinned() == generation) {

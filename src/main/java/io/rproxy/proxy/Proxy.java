@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * takes no lock: each request reads its listener's current {@link Generation}. {@link #config} and {@link #pools}
  * read one record that a commit replaces whole, once every listener serves the new generation. A replaced
  * generation is drained on a {@code drain-<pool>} thread: its backend connections close once no client has a
- * request outstanding on it, or after {@link #DRAIN_MARGIN} plus its timeout.
+ * request outstanding on it or a stateful mode begun on it (see {@link ClientSession}), or after
+ * {@link #DRAIN_MARGIN} plus its timeout.
  */
 public final class Proxy {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
@@ -131,7 +132,7 @@ public final class Proxy {
         } catch (IOException e) {
             staged.release("the configuration was not loaded");
             throw new RproxyException(e.getMessage(), e);
-        } catch (RproxyException e) { // a cluster pool whose seeds do not give a slot map
+        } catch (RproxyException e) { // a cluster pool whose seeds give no slot map; sentinels that do not answer
             staged.release("the configuration was not loaded");
             throw e;
         }
@@ -143,7 +144,7 @@ public final class Proxy {
      * read from now on go to its new servers with its new settings, while the old servers answer what is in
      * flight and then close. A pool with a new address starts accepting there; its old listener, like a removed
      * pool's, stops accepting, and a client still connected to it gets an error on its next request and is
-     * disconnected.
+     * disconnected (a client in a transaction, subscribed or blocked: on its next request after that state ends).
      */
     public void commit(StagedPools staged) {
         Map<String, PoolListener> running = serving.listeners();
@@ -217,8 +218,9 @@ public final class Proxy {
             log.info("pool '{}': the replaced generation answered everything in flight in {} ms; its backend "
                     + "connections are closed", pool.name(), (System.nanoTime() - start) / 1_000_000);
         } else {
-            log.warn("pool '{}': the replaced generation still had requests in flight after {} ms; they fail",
-                    pool.name(), limit / 1_000_000);
+            log.warn("pool '{}': the replaced generation still had requests in flight, or clients in a transaction"
+                    + " or subscribed, after {} ms; its connections are closed: requests in flight fail, and such a"
+                    + " client keeps only the dedicated connections it holds", pool.name(), limit / 1_000_000);
         }
     }
 

@@ -5,6 +5,7 @@ import io.rproxy.backend.DedicatedConnection;
 import io.rproxy.backend.ProxyError;
 import io.rproxy.backend.Targets;
 import io.rproxy.command.CommandClass;
+import io.rproxy.command.CommandClasses;
 import io.rproxy.command.CommandSpec;
 import io.rproxy.command.KeyFinderException;
 import io.rproxy.resp.Reply;
@@ -42,10 +43,13 @@ final class StatefulCommands {
     private final Pool pool;
     /** The dispatcher's refusal, which counts and logs it. */
     private final java.util.function.Function<String, Reply> refusal;
+    /** For the shape of a channel command, which says where its channels are. */
+    private final CommandClasses classes;
 
-    StatefulCommands(Pool pool, java.util.function.Function<String, Reply> refusal) {
+    StatefulCommands(Pool pool, java.util.function.Function<String, Reply> refusal, CommandClasses classes) {
         this.pool = pool;
         this.refusal = refusal;
+        this.classes = classes;
     }
 
     /** Whether a command, sent while the client is inside MULTI, is queued (else it runs at once, as in Redis). */
@@ -82,8 +86,10 @@ final class StatefulCommands {
             // Whole-pool commands run on every server: inside a transaction of one server they would half-run.
             case ALL -> ProxyError.of("'" + spec.name() + "' runs on every server of the pool and cannot be queued in"
                     + " a transaction through rproxy");
-            // Its channel is no key to the transaction's routing: run on another server, PUBLISH would reach nobody.
-            case CHANNEL -> ProxyError.of("'" + spec.name() + "' cannot be queued in a transaction through rproxy");
+            // A channel lives where a key of its name would, and rproxy's subscribers listen there: routed as a
+            // key, PUBLISH reaches them from the transaction's server (Celery's results: MULTI SET k PUBLISH k EXEC).
+            case CHANNEL -> onOneServer(ChannelCommands.channelArgs(classes.of(spec).detail(), command), spec,
+                    command, tx);
             case STATEFUL -> spec.keys().findsKeys() ? chooseTarget(spec, command, tx) : null; // UNWATCH: keyless
             case FORWARD, SPLIT -> chooseTarget(spec, command, tx);
         };
@@ -94,13 +100,18 @@ final class StatefulCommands {
      * it already has (or choose it), else the error to answer.
      */
     private Reply chooseTarget(CommandSpec spec, RespCommand command, Transaction tx) {
-        Pool routing = tx.pool(pool);
         int[] keys;
         try {
             keys = spec.keys().keyIndexes(command);
         } catch (KeyFinderException e) {
             return Reply.error(e.getMessage());
         }
+        return onOneServer(keys, spec, command, tx);
+    }
+
+    /** As {@link #chooseTarget}, for the arguments at {@code keys} (keys, or channels placed as keys). */
+    private Reply onOneServer(int[] keys, CommandSpec spec, RespCommand command, Transaction tx) {
+        Pool routing = tx.pool(pool);
         if (keys.length == 0) {
             return null; // EVAL with numkeys 0 runs on whichever server the transaction has
         }

@@ -22,7 +22,7 @@ final class StatefulHooks implements ClientState.SessionHooks {
     @Override
     public void settle() {
         try {
-            session.writeOutstanding(out);
+            session.settle(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.time.Duration;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each channel of a command is subscribed in turn, the next sent once the previous one's acknowledgement is
  * written, so acknowledgements come in the command's order as from Redis, and the session's next reply follows
  * them. A pattern is acknowledged by every server; the reader of the last writes the client's one
- * acknowledgement (a pmessage of a server that acknowledged earlier may precede it). After the last unsubscribe,
+ * acknowledgement (a pmessage of a server that acknowledged earlier may precede it). A cluster broadcasts every
+ * PUBLISH to every node, so each master pushes a pattern's message: only the channel's own master's copy passes. After the last unsubscribe,
  * RESET, or when the client leaves, the subscriber connections are closed and the client is a normal connection
  * again. A subscriber connection that dies ends the client's connection with an error, so that its library
  * reconnects and subscribes again.
@@ -55,6 +57,8 @@ final class Subscriptions {
     private static final Reply PONG = Reply.array(List.of(Reply.bulk("pong".getBytes(StandardCharsets.US_ASCII)),
             Reply.bulk(new byte[0])));
 
+    private static final byte[] PMESSAGE = "pmessage".getBytes(StandardCharsets.US_ASCII);
+
     private final long clientId;
     private final ClientOutput out;
     private final Socket client;
@@ -71,6 +75,13 @@ final class Subscriptions {
     private final java.util.concurrent.atomic.AtomicInteger patternAcks = new java.util.concurrent.atomic.AtomicInteger();
     /** Written under {@code out.lock} by readers, read by the session: whether the client is in subscribed mode. */
     private volatile int count;
+    /**
+     * The sizes of {@link #channels}, {@link #patterns} and {@link #shardChannels}, written with {@link #count}, for
+     * CLIENT LIST on another client's thread (which must not wait for this client's output lock).
+     */
+    private volatile int channelCount;
+    private volatile int patternCount;
+    private volatile int shardChannelCount;
     /** Session thread only: the subscriber connection of each target used. */
     private final Map<Integer, Subscriber> byTarget = new HashMap<>();
     /** One permit per acknowledgement a reader has written (or many once a reader died). */
@@ -107,6 +118,27 @@ final class Subscriptions {
     /** Whether the client is subscribed to anything: only {@link #allowed} commands then run. */
     boolean active() {
         return count > 0;
+    }
+
+    /** CLIENT LIST's {@code sub}, {@code psub} and {@code ssub}; any thread. */
+    int channelCount() {
+        return channelCount;
+    }
+
+    int patternCount() {
+        return patternCount;
+    }
+
+    int shardChannelCount() {
+        return shardChannelCount;
+    }
+
+    /** Under {@code out.lock}, after the sets changed. */
+    private void counted() {
+        channelCount = channels.size();
+        patternCount = patterns.size();
+        shardChannelCount = shardChannels.size();
+        count = channelCount + patternCount + shardChannelCount;
     }
 
     /** Redis's error for a command a subscribed client may not send; null when it may. */
@@ -308,16 +340,16 @@ final class Subscriptions {
     private Subscriber open(Pool pool, int target) {
         DedicatedConnection connection = pool.targets().lease(target);
         Thread reader = Thread.ofVirtual().name("client-" + clientId + "-sub-" + target)
-                .start(() -> read(connection));
+                .start(() -> read(connection, pool.targets(), target));
         return new Subscriber(connection, reader);
     }
 
     /** A reader's loop and catch ladder: until the connection is closed by {@link #leave} or fails. */
-    private void read(DedicatedConnection connection) {
+    private void read(DedicatedConnection connection, Targets targets, int target) {
         try {
             Reply pushed;
             while ((pushed = connection.readPushed()) != null) {
-                deliver(pushed);
+                deliver(pushed, targets, target);
             }
         } catch (BackendException e) {
             log.info("client {}: {}; disconnecting the client so that it subscribes again", clientId,
@@ -333,8 +365,12 @@ final class Subscriptions {
         }
     }
 
-    private void deliver(Reply pushed) throws IOException {
+    private void deliver(Reply pushed, Targets targets, int target) throws IOException {
         List<Reply> parts = pushed.type() == '*' ? pushed.elements() : List.of();
+        if (parts.size() == 4 && isBulk(parts.getFirst(), PMESSAGE)
+                && !targets.passesPatternMessage(target, parts.get(2).bulkValue())) {
+            return; // a cluster's copy from a node other than the channel's master: that one passes it on
+        }
         String kind = parts.size() == 3 && parts.get(0).type() == '$'
                 ? new String(parts.get(0).bulkValue(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
         boolean pattern = kind.equals("psubscribe") || kind.equals("punsubscribe");
@@ -355,7 +391,7 @@ final class Subscriptions {
             } else {
                 set.remove(channel);
             }
-            count = channels.size() + patterns.size() + shardChannels.size();
+            counted();
             enqueue(new Push(ack(parts.get(0).bulkValue(), parts.get(1)).bytes(), true)); // in count order
         } finally {
             out.lock.unlock();
@@ -436,9 +472,13 @@ final class Subscriptions {
             channels.clear();
             patterns.clear();
             shardChannels.clear();
-            count = 0;
+            counted();
         } finally {
             out.lock.unlock();
         }
+    }
+
+    private static boolean isBulk(Reply reply, byte[] lowerCase) {
+        return reply.type() == '$' && Arrays.equals(reply.bulkValue(), lowerCase);
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
  * the dedicated connection it holds while it WATCHes. The queue is kept here, not on the server: nothing of the
  * client's runs until EXEC, and EXEC sends MULTI, the queue and EXEC in one write on a dedicated connection.
  *
- * <p>Touched only by the client's session thread. It outlives a reload: the pool its keys were routed by is
+ * <p>Touched only by the client's session thread, apart from what CLIENT LIST reads on another client's thread
+ * ({@link #queuedCount}, {@link #queuedBytes}). It outlives a reload: the pool its keys were routed by is
  * kept with the target, so a WATCH taken before a COMMIT still holds its connection until EXEC, DISCARD or
  * UNWATCH.
  */
@@ -18,8 +19,13 @@ final class Transaction {
     private boolean queuing;
     private boolean dirty;
     private final List<byte[]> queued = new ArrayList<>();
-    /** Bytes of the queued frames: held by rproxy until EXEC, so bounded like a client's requests in flight. */
-    private long queuedBytes;
+    /**
+     * Bytes of the queued frames: held by rproxy until EXEC, so bounded like a client's requests in flight.
+     * Volatile, as {@link #queuedCount}.
+     */
+    private volatile long queuedBytes;
+    /** Commands queued since MULTI, -1 outside it: CLIENT LIST's {@code multi}, read on another thread. */
+    private volatile int queuedCount = -1;
     /** The pool whose targets {@link #target} is one of; null until a key or WATCH chose one. */
     private Pool pool;
     private int target = Targets.NONE;
@@ -33,6 +39,7 @@ final class Transaction {
 
     void begin() {
         queuing = true;
+        queuedCount = 0;
     }
 
     /** A command failed to queue: EXEC will answer -EXECABORT. */
@@ -47,6 +54,12 @@ final class Transaction {
     void queue(byte[] frame) {
         queued.add(frame);
         queuedBytes += frame.length;
+        queuedCount = queued.size();
+    }
+
+    /** Commands queued since MULTI, -1 outside MULTI (Redis's CLIENT LIST {@code multi}); any thread. */
+    int queuedCount() {
+        return queuedCount;
     }
 
     long queuedBytes() {
@@ -59,6 +72,7 @@ final class Transaction {
         queued.clear();
         queuedBytes = 0;
         queuing = false;
+        queuedCount = -1;
         dirty = false;
         return taken;
     }

@@ -42,6 +42,15 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    /** The next frame the server sends without a request of its own (a subscriber's messages). */
+    public Reply read() {
+        try {
+            return in.readReply();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A simple reply (+OK, -ERR ...) as the line it was sent as, without CRLF. */
     public String line(String... args) {
         return new String(call(args).bytes(), StandardCharsets.UTF_8).strip();

@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
-import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,10 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -27,27 +26,12 @@ import redis.clients.jedis.Jedis;
  * (its connection closed at once, nothing popped for nobody), and other clients not slowed meanwhile.
  */
 class BlockingIT {
-    private static ProxiedServers proxied;
-    private static RedisServer direct;
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"\ntimeout = 400");
-        proxy = proxied.proxy();
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxied.close();
-        direct.close();
-    }
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.sharded(3, "hash_tag = \"{}\"\ntimeout = 400");
 
     @BeforeEach
     void flush() {
-        proxied.flushAll();
-        direct.flushAll();
+        setup.flushAll();
     }
 
     @Test
@@ -66,27 +50,28 @@ class BlockingIT {
         }) {
             commands.add(List.of(line.split(" ")));
         }
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             for (List<String> command : commands) {
                 assertEquals(viaDirect.call(command), viaProxy.call(command), String.join(" ", command));
             }
         }
-        proxied.flushAll();
-        direct.flushAll();
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        setup.flushAll();
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             assertEquals(viaDirect.pipeline(commands), viaProxy.pipeline(commands), "pipelined");
         }
     }
 
     @Test
     void theBlockTimeComesOnTopOfThePoolTimeoutAndZeroWaitsForever() throws Exception {
-        try (RawClient client = new RawClient(proxy.port())) {
+        try (RawClient client = new RawClient(setup.proxy().port())) {
             long started = System.nanoTime();
             assertEquals(Reply.NULL_ARRAY, client.call("BLPOP", "{t}q", "1"), "nil after its own second");
             assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(950));
         }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-             RawClient client = new RawClient(proxy.port()); Jedis other = proxy.jedis()) {
+             RawClient client = new RawClient(setup.proxy().port()); Jedis other = setup.proxy().jedis()) {
             CompletableFuture<Reply> popped = CompletableFuture.supplyAsync(
                     () -> client.call("BLPOP", "{t}forever", "0"), pool);
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 1);
@@ -101,13 +86,13 @@ class BlockingIT {
     @Test
     void aClientThatLeavesWhileBlockedHasNothingPoppedForIt() {
         for (int round = 0; round < 20; round++) {
-            RawClient client = new RawClient(proxy.port());
+            RawClient client = new RawClient(setup.proxy().port());
             client.pipelineFramesAsync(List.of(io.rproxy.resp.RespCommand.of("BLPOP", "{g}q", "0").frame()));
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 1);
             client.close();
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 0);
         }
-        try (Jedis jedis = proxy.jedis()) {
+        try (Jedis jedis = setup.proxy().jedis()) {
             jedis.lpush("{g}q", "x");
             assertEquals(1, jedis.llen("{g}q"), "no element popped for a client that left");
         }
@@ -116,14 +101,14 @@ class BlockingIT {
     /** Two blocking commands in one write: the client is watched while the second waits too. */
     @Test
     void aClientThatLeavesDuringItsSecondPipelinedBlockingCommandIsSeen() {
-        try (RawClient client = new RawClient(proxy.port())) {
+        try (RawClient client = new RawClient(setup.proxy().port())) {
             client.pipelineFramesAsync(List.of(io.rproxy.resp.RespCommand.of("BLPOP", "{p}q", "0.2").frame(),
                     io.rproxy.resp.RespCommand.of("BLPOP", "{p}q", "0").frame()));
             assertEquals(Reply.NULL_ARRAY, client.read());
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 1);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> blockedClients() == 0);
-        try (Jedis jedis = proxy.jedis()) {
+        try (Jedis jedis = setup.proxy().jedis()) {
             jedis.lpush("{p}q", "x");
             assertEquals(1, jedis.llen("{p}q"), "no element popped for a client that left");
         }
@@ -132,9 +117,9 @@ class BlockingIT {
     @Test
     void otherClientsAreNotSlowedByBlockedOnes() throws Exception {
         List<RawClient> blocked = new ArrayList<>();
-        try (Jedis jedis = proxy.jedis()) {
+        try (Jedis jedis = setup.proxy().jedis()) {
             for (int i = 0; i < 10; i++) {
-                RawClient client = new RawClient(proxy.port());
+                RawClient client = new RawClient(setup.proxy().port());
                 blocked.add(client);
                 client.pipelineFramesAsync(List.of(io.rproxy.resp.RespCommand.of("BLPOP", "{n}q", "0").frame()));
             }
@@ -152,8 +137,8 @@ class BlockingIT {
 
     @Test
     void keysOnTwoServersAreRefused() {
-        try (RawClient client = new RawClient(proxy.port())) {
-            String[] keys = TransactionIT.keysOnTwoServers(proxied);
+        try (RawClient client = new RawClient(setup.proxy().port())) {
+            String[] keys = TransactionIT.keysOnTwoServers(setup.proxied());
             assertEquals(Reply.error("CROSSSLOT Keys in request don't hash to the same server"),
                     client.call("BLPOP", keys[0], keys[1], "0"));
             assertEquals(Reply.error("CROSSSLOT Keys in request don't hash to the same server"),
@@ -163,7 +148,7 @@ class BlockingIT {
     }
 
     static long blockedClients() {
-        return blockedClients(proxied);
+        return blockedClients(setup.proxied());
     }
 
     /** Blocked clients over all the backends, as the servers count them. */

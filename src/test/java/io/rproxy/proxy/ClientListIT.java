@@ -138,6 +138,94 @@ class ClientListIT {
         }
     }
 
+    /** Clients in each state, as the requests that put them there and the replies those get. */
+    private static final Map<String, List<List<String>>> STATES = stateRequests();
+
+    private static Map<String, List<List<String>>> stateRequests() {
+        Map<String, List<List<String>>> states = new LinkedHashMap<>();
+        states.put("plain", List.of(List.of("SET", "a", "1")));
+        states.put("multi", List.of(List.of("MULTI"), List.of("SET", "a", "1"), List.of("GET", "a")));
+        states.put("multi-empty", List.of(List.of("MULTI")));
+        states.put("watch", List.of(List.of("WATCH", "w")));
+        states.put("watch-multi", List.of(List.of("WATCH", "w"), List.of("MULTI"), List.of("SET", "w", "1")));
+        states.put("subscribed", List.of(List.of("SUBSCRIBE", "c1", "c2"), List.of("PSUBSCRIBE", "p*"),
+                List.of("SSUBSCRIBE", "s1")));
+        states.put("unsubscribed", List.of(List.of("SUBSCRIBE", "c1"), List.of("UNSUBSCRIBE")));
+        states.put("blocked", List.of(List.of("BLPOP", "q", "0")));
+        return states;
+    }
+
+    /** Replies each state's requests get before the client is in it (SUBSCRIBE c1 c2: two; BLPOP: none). */
+    private static int repliesOf(String state) {
+        return switch (state) {
+            case "subscribed" -> 4;
+            case "blocked" -> 0;
+            default -> STATES.get(state).size();
+        };
+    }
+
+    @Test
+    void listShowsEachClientsStateAsRedisDoes() {
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.startPool("", redis)) {
+            List<RawClient> clients = new java.util.ArrayList<>();
+            Map<String, String> onRedis = putInStates(redis.port(), clients);
+            Map<String, String> throughProxy = putInStates(proxy.port(), clients);
+            try (RawClient redisObserver = new RawClient(redis.port());
+                 RawClient proxyObserver = new RawClient(proxy.port())) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(
+                        stateFields(onRedis, redisObserver, "LIST"), stateFields(throughProxy, proxyObserver, "LIST")));
+                Map<String, Map<String, String>> fields = stateFields(throughProxy, proxyObserver, "LIST");
+                System.out.println("CLIENT LIST through rproxy, by state: " + fields);
+                assertEquals(Map.of("flags", "x", "sub", "0", "psub", "0", "ssub", "0", "multi", "2", "cmd", "get"),
+                        fields.get("multi"), "the comparison compares something");
+                assertEquals(List.of("subscribed"), List.copyOf(stateFields(throughProxy, proxyObserver,
+                        "LIST", "TYPE", "pubsub").keySet()));
+                assertEquals(stateFields(onRedis, redisObserver, "LIST", "TYPE", "normal").keySet(),
+                        stateFields(throughProxy, proxyObserver, "LIST", "TYPE", "normal").keySet());
+            } finally {
+                clients.forEach(RawClient::close);
+            }
+        }
+    }
+
+    /** Opens a client per state on {@code port}, adding it to {@code clients}; their ids by state. */
+    private static Map<String, String> putInStates(int port, List<RawClient> clients) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (Map.Entry<String, List<List<String>>> state : STATES.entrySet()) {
+            RawClient client = new RawClient(port);
+            clients.add(client);
+            ids.put(state.getKey(), Long.toString(client.call("CLIENT", "ID").integer()));
+            List<byte[]> frames = state.getValue().stream()
+                    .map(r -> io.rproxy.resp.RespCommand.of(r.toArray(String[]::new)).frame()).toList();
+            client.pipelineFramesAsync(frames);
+            for (int i = 0; i < repliesOf(state.getKey()); i++) {
+                client.read();
+            }
+        }
+        return ids;
+    }
+
+    /** The state fields of each state's client, by state, from CLIENT {@code args} on {@code observer}. */
+    private static Map<String, Map<String, String>> stateFields(Map<String, String> ids, RawClient observer,
+                                                                String... args) {
+        List<String> request = new java.util.ArrayList<>(List.of("CLIENT"));
+        request.addAll(List.of(args));
+        Map<Long, Map<String, String>> lines = parse(text(observer.call(request)));
+        Map<String, Map<String, String>> byState = new LinkedHashMap<>();
+        ids.forEach((state, id) -> {
+            Map<String, String> line = lines.get(Long.parseLong(id));
+            if (line != null) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (String field : List.of("flags", "sub", "psub", "ssub", "multi", "cmd")) {
+                    fields.put(field, line.get(field));
+                }
+                byState.put(state, fields);
+            }
+        });
+        return byState;
+    }
+
     private static String text(Reply reply) {
         return new String(reply.bulkValue(), StandardCharsets.UTF_8);
     }

@@ -2,16 +2,13 @@ package io.rproxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.rproxy.harness.FreePorts;
-import io.rproxy.harness.RedisCluster;
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.RedisServer;
-import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Transactions and blocking commands through a cluster pool (three masters): per slot, on a dedicated connection to
@@ -19,46 +16,24 @@ import org.junit.jupiter.api.Test;
  * refused in the cluster's wording.
  */
 class ClusterStatefulIT {
-    private static RedisCluster cluster;
-    private static RunningProxy proxy;
-    private static RedisServer direct;
-
-    @BeforeAll
-    static void start() {
-        cluster = RedisCluster.start(3, 0);
-        proxy = RunningProxy.start("[admin]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\n\n[pools.orders]\n"
-                + "listen = \"127.0.0.1:" + FreePorts.pick() + "\"\ncluster = true\ntimeout = 400\nservers = ["
-                + cluster.seeds(1) + "]\n");
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (direct != null) {
-            direct.close();
-        }
-    }
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.cluster(3, 400);
 
     @Test
     void perSlotTheRepliesAreRedisOwn() {
         List<List<String>> commands = new ArrayList<>();
         for (String tag : new String[] {"a", "b", "c", "d", "e"}) { // tags over several masters
             for (String line : new String[] {
-                "MULTI", "SET {T}x 1", "INCR {T}x", "LPUSH {T}q v", "EXEC", "MULTI", "PING", "EXEC",
+                "MULTI", "SET {T}x 1", "INCR {T}x", "PUBLISH {T}x v", "SPUBLISH {T}x v", "LPUSH {T}q v", "EXEC",
+                "MULTI", "PING", "EXEC",
                 "WATCH {T}x", "MULTI", "GET {T}x", "NOSUCH", "EXEC", "BLPOP {T}q 1", "BLPOP {T}q 0.5",
                 "BLMOVE {T}q {T}p LEFT RIGHT 0.2", "MULTI", "DISCARD", "EXEC",
             }) {
-                commands.add(List.of(line.replace("T", tag).split(" ")));
+                commands.add(List.of(line.replace("{T}", "{" + tag + "}").split(" ")));
             }
         }
-        try (RawClient viaProxy = new RawClient(proxy.port("orders"));
-             RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port("orders"));
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             for (List<String> command : commands) {
                 assertEquals(viaDirect.call(command), viaProxy.call(command), String.join(" ", command));
             }
@@ -73,14 +48,14 @@ class ClusterStatefulIT {
     void aRedirectionInsideATransactionAbortsItAndTheNextOneFollows() {
         String tag = "{moving}";
         int slot = io.rproxy.routing.ClusterSlot.of(tag.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        RedisServer source = cluster.ownerOf(slot);
-        RedisServer target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
-        try (RawClient client = new RawClient(proxy.port("orders"))) {
+        RedisServer source = setup.cluster().ownerOf(slot);
+        RedisServer target = setup.cluster().masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+        try (RawClient client = new RawClient(setup.proxy().port("orders"))) {
             String targetId;
             try (redis.clients.jedis.Jedis dst = target.jedis()) {
                 targetId = dst.clusterMyId();
             }
-            for (RedisServer master : cluster.masters()) {
+            for (RedisServer master : setup.cluster().masters()) {
                 try (redis.clients.jedis.Jedis m = master.jedis()) {
                     m.clusterSetSlotNode(slot, targetId);
                 }
@@ -103,7 +78,7 @@ class ClusterStatefulIT {
     @Test
     void keysOfTwoSlotsAreRefusedInTheClustersWording() {
         Reply crossSlot = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
-        try (RawClient client = new RawClient(proxy.port("orders"))) {
+        try (RawClient client = new RawClient(setup.proxy().port("orders"))) {
             assertEquals(Reply.OK, client.call("MULTI"));
             assertEquals(Reply.simple("QUEUED"), client.call("SET", "{a}x", "1"));
             assertEquals(crossSlot, client.call("SET", "{b}x", "1"));

@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.rproxy.harness.ProxiedServers;
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.RedisServer;
-import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -32,34 +30,18 @@ import redis.clients.jedis.Jedis;
  * hashes stay small (listpack: insertion order) for the same reason. Nothing random (SPOP, SRANDMEMBER).
  */
 class DifferentialIT {
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.sharded(3, "hash_tag = \"{}\"");
+
     private static final int COMMANDS = 2000;
     private static final int BATCH = 100;
     private static final long TTL_SLACK_MS = 3000;
     /** An absolute expiry far in the future, so EXPIREAT and EXPIRETIME replies do not depend on the clock. */
     private static final String FAR_FUTURE = "4102444800";
 
-    private static ProxiedServers proxied;
-    private static RedisServer[] backends;
-    private static RedisServer direct;
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"");
-        backends = proxied.redis();
-        proxy = proxied.proxy();
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxied.close();
-        direct.close();
-    }
-
     @BeforeEach
     void flush() {
-        Stream.concat(Stream.of(backends), Stream.of(direct)).forEach(RedisServer::flushAll);
+        setup.flushAll();
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -70,7 +52,8 @@ class DifferentialIT {
         for (int i = 0; i < COMMANDS; i++) {
             commands.add(Generator.next(random));
         }
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             for (int from = 0; from < COMMANDS; from += BATCH) {
                 List<List<String>> batch = commands.subList(from, Math.min(COMMANDS, from + BATCH));
                 List<Reply> expected = viaDirect.pipeline(batch);
@@ -83,8 +66,8 @@ class DifferentialIT {
                 }
             }
         }
-        assertTrue(Stream.of(backends).filter(b -> dbSize(b) > 0).count() > 1, "the keys spread over servers");
-        assertEquals(dbSize(direct), Stream.of(backends).mapToLong(DifferentialIT::dbSize).sum(),
+        assertTrue(Stream.of(setup.backends()).filter(b -> dbSize(b) > 0).count() > 1, "the keys spread over servers");
+        assertEquals(dbSize(setup.direct()), Stream.of(setup.backends()).mapToLong(DifferentialIT::dbSize).sum(),
                 "as many keys through rproxy as on the direct server");
     }
 

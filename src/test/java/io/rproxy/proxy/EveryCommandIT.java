@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rproxy.harness.ProxiedServers;
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.RedisServer;
-import io.rproxy.harness.RunningProxy;
 import io.rproxy.command.KeyFinderSpec.Index;
 import io.rproxy.command.KeyFinderSpec.KeyNum;
 import io.rproxy.resp.Reply;
@@ -22,10 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.Jedis;
@@ -38,6 +36,9 @@ import redis.clients.jedis.Jedis;
  * also be byte-identical to a direct redis-server's on the same (empty) data.
  */
 class EveryCommandIT {
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.sharded(3, "hash_tag = \"{}\"");
+
     private static final CommandTable TABLE = CommandTable.load();
     /** Fails here, before any server starts, when a command of the table has no class. */
     private static final CommandClasses CLASSES = CommandClasses.load(TABLE);
@@ -45,28 +46,9 @@ class EveryCommandIT {
     private static final List<String> NOT_REPEATABLE = List.of("object|freq", "object|idletime",
             "memory|usage");
 
-    private static ProxiedServers proxied;
-    private static RedisServer[] backends;
-    private static RedisServer direct;
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"");
-        backends = proxied.redis();
-        proxy = proxied.proxy();
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxied.close();
-        direct.close();
-    }
-
     @BeforeEach
     void resetServers() {
-        for (RedisServer server : servers()) {
+        for (RedisServer server : setup.everyServer()) {
             try (Jedis jedis = server.jedis()) {
                 jedis.flushAll();
                 jedis.configResetStat();
@@ -123,21 +105,21 @@ class EveryCommandIT {
         if (spec.name().equals("info")) {
             String info = text(reply);
             assertTrue(info.contains("# Server\r\nredis_version:" + TABLE.redisVersion() + "\r\n"), info);
-            assertTrue(info.contains("\r\ntcp_port:" + proxy.port() + "\r\n"), info);
+            assertTrue(info.contains("\r\ntcp_port:" + setup.proxy().port() + "\r\n"), info);
             assertTrue(info.contains("\r\n\r\n# Clients\r\nconnected_clients:"), info);
             assertTrue(info.endsWith("\r\n\r\n# Keyspace\r\n\r\n"), info); // empty servers: no db line
-            assertEquals(backends.length, backendsThatRan("info").size(), "the Keyspace of every backend");
+            assertEquals(setup.backends().length, backendsThatRan("info").size(), "the Keyspace of every backend");
             assertFalse(text(proxyReply(List.of("info", "clients"))).contains("# Server"));
             return;
         }
         if (spec.name().equals("scan")) {
-            assertEquals(List.of(backends[0]), backendsThatRan("scan"));
+            assertEquals(List.of(setup.backends()[0]), backendsThatRan("scan"));
             assertEquals("*2\r\n$1\r\n1\r\n*0\r\n", text(reply));
             return;
         }
         if (spec.name().equals("lastsave")) { // the servers' saves differ from the direct one's: the oldest
             long oldest = Long.MAX_VALUE;
-            for (RedisServer backend : backends) {
+            for (RedisServer backend : setup.backends()) {
                 try (redis.clients.jedis.Jedis jedis = backend.jedis()) {
                     oldest = Math.min(oldest, jedis.lastsave());
                 }
@@ -146,7 +128,8 @@ class EveryCommandIT {
         } else {
             assertEquals(directReply(request), reply, String.join(" ", request));
         }
-        int expected = spec.name().equals("config|get") ? 1 : backends.length; // one server answers for the pool
+        // one server answers for the pool
+        int expected = spec.name().equals("config|get") ? 1 : setup.backends().length;
         assertEquals(expected, backendsThatRan(spec.name()).size(), "ran on the backends: " + request);
     }
 
@@ -199,7 +182,7 @@ class EveryCommandIT {
             }
         }
         assertEquals(directReply(mset), proxyReply(mset));
-        assertTrue(Stream.of(backends).filter(b -> dbSize(b) > 0).count() > 1, "the keys span several servers");
+        assertTrue(Stream.of(setup.backends()).filter(b -> dbSize(b) > 0).count() > 1, "the keys span several servers");
         resetStats();
         assertEquals(directReply(keys), proxyReply(keys), String.join(" ", keys));
         assertTrue(backendsThatRan(spec.name()).size() > 1, "split over several servers");
@@ -241,7 +224,7 @@ class EveryCommandIT {
             Map.entry("select", s -> sameAsRedis(List.of("select", "0"))),
             Map.entry("reset", s -> sameAsRedis(List.of("reset"))),
             Map.entry("quit", s -> {
-                try (RawClient client = new RawClient(proxy.port())) {
+                try (RawClient client = new RawClient(setup.proxy().port())) {
                     assertEquals(Reply.OK, client.call("quit"));
                     assertTrue(client.closedByPeer());
                 }
@@ -253,7 +236,7 @@ class EveryCommandIT {
             }),
             Map.entry("client|setname", s -> sameAsRedis(List.of("client", "setname", "walker"))),
             Map.entry("client|getname", s -> {
-                try (RawClient client = new RawClient(proxy.port())) {
+                try (RawClient client = new RawClient(setup.proxy().port())) {
                     assertEquals(Reply.NULL_BULK, client.call("client", "getname"));
                     client.call("client", "setname", "named");
                     assertEquals("$5\r\nnamed\r\n", text(client.call("client", "getname")));
@@ -347,13 +330,13 @@ class EveryCommandIT {
     }
 
     private static Reply proxyReply(List<String> request) {
-        try (RawClient client = new RawClient(proxy.port())) {
+        try (RawClient client = new RawClient(setup.proxy().port())) {
             return client.call(request);
         }
     }
 
     private static Reply directReply(List<String> request) {
-        try (RawClient client = new RawClient(direct.port())) {
+        try (RawClient client = new RawClient(setup.direct().port())) {
             return client.call(request);
         }
     }
@@ -361,7 +344,7 @@ class EveryCommandIT {
     /** The backends whose commandstats show {@code name} (calls, rejected or failed) since the last reset. */
     private static List<RedisServer> backendsThatRan(String name) {
         List<RedisServer> ran = new ArrayList<>();
-        for (RedisServer backend : backends) {
+        for (RedisServer backend : setup.backends()) {
             try (Jedis jedis = backend.jedis()) {
                 if (jedis.info("commandstats").contains("cmdstat_" + name + ":")) {
                     ran.add(backend);
@@ -372,7 +355,7 @@ class EveryCommandIT {
     }
 
     private static void resetStats() {
-        for (RedisServer backend : backends) {
+        for (RedisServer backend : setup.backends()) {
             try (Jedis jedis = backend.jedis()) {
                 jedis.configResetStat();
             }
@@ -383,12 +366,6 @@ class EveryCommandIT {
         try (Jedis jedis = server.jedis()) {
             return jedis.dbSize();
         }
-    }
-
-    private static List<RedisServer> servers() {
-        List<RedisServer> all = new ArrayList<>(Arrays.asList(backends));
-        all.add(direct);
-        return all;
     }
 
     private static byte[][] bytes(List<String> request) {

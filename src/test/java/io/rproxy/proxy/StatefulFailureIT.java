@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rproxy.admin.RespClient;
+import io.rproxy.backend.DedicatedConnections;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Harness;
 import io.rproxy.harness.RedisServer;
@@ -76,6 +77,37 @@ class StatefulFailureIT {
                     + ")"), exec.toString());
             assertEquals(Reply.PONG, watching.call("PING"), "the client may go on");
         }
+    }
+
+    @Test
+    void aServerRestartedWhileItsReserveIsIdleServesTheNextStateAtTheFirstTry() {
+        try (RedisServer redis = RedisServer.start();
+             RunningProxy proxy = RunningProxy.startPool("timeout = 3000", redis);
+             RawClient client = new RawClient(proxy.port())) {
+            DedicatedConnections dedicated = proxy.proxy().servers(RunningProxy.POOL).getFirst().dedicated();
+            for (String first : List.of("MULTI", "BLPOP", "SUBSCRIBE")) {
+                // Only dedicated connections: no shared one that would see the server go and drop the reserve.
+                assertEquals(Reply.array(List.of(Reply.OK)), transaction(client), first);
+                assertEquals(1, dedicated.open(), "a clean connection idle in the reserve");
+                redis.restart();
+                switch (first) {
+                    case "MULTI" -> assertEquals(Reply.array(List.of(Reply.OK)), transaction(client));
+                    case "BLPOP" -> assertEquals(Reply.NULL_ARRAY, client.call("BLPOP", "q", "0.01"));
+                    default -> {
+                        assertEquals(Reply.array(List.of(Reply.bulk("subscribe".getBytes()), Reply.bulk("ch".getBytes()),
+                                Reply.integer(1))), client.call("SUBSCRIBE", "ch"));
+                        assertEquals(Reply.array(List.of(Reply.bulk("unsubscribe".getBytes()),
+                                Reply.bulk("ch".getBytes()), Reply.integer(0))), client.call("UNSUBSCRIBE", "ch"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Reply transaction(RawClient client) {
+        assertEquals(Reply.OK, client.call("MULTI"));
+        assertEquals(Reply.simple("QUEUED"), client.call("SET", "k", "v"));
+        return client.call("EXEC");
     }
 
     private static long blockedClients(RedisServer redis) {

@@ -8,6 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
@@ -20,9 +21,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
@@ -32,24 +32,11 @@ import redis.clients.jedis.JedisPubSub;
  * subscriber connections closed (the servers' PUBSUB NUMSUB and INFO clients say so), over hundreds of cycles.
  */
 class SubscribeIT {
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.sharded(3, "hash_tag = \"{}\"\ntimeout = 2000");
+
     /** Channels that land on different servers of the pool (PubSubIT checks the placement). */
     private static final String[] CHANNELS = {"news", "sport", "weather", "alerts", "jobs", "orders"};
-    private static ProxiedServers proxied;
-    private static RedisServer direct;
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"\ntimeout = 2000");
-        proxy = proxied.proxy();
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxied.close();
-        direct.close();
-    }
 
     /** Sends the command on both sides and checks that the next {@code replies} frames are the same bytes. */
     private static void same(RawClient viaProxy, RawClient viaDirect, int replies, String... command) {
@@ -61,9 +48,10 @@ class SubscribeIT {
 
     @Test
     void acknowledgementsMessagesAndSubscribedModeAreRedis() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port());
-             RawClient proxyPublisher = new RawClient(proxy.port());
-             RawClient directPublisher = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port());
+             RawClient proxyPublisher = new RawClient(setup.proxy().port());
+             RawClient directPublisher = new RawClient(setup.direct().port())) {
             same(viaProxy, viaDirect, 3, "SUBSCRIBE", "news", "sport", "weather");
             same(viaProxy, viaDirect, 2, "SUBSCRIBE", "alerts", "news");
             for (int m = 0; m < 20; m++) {
@@ -86,9 +74,10 @@ class SubscribeIT {
 
     @Test
     void patternsAreSubscribedOnEveryServer() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port());
-             RawClient proxyPublisher = new RawClient(proxy.port());
-             RawClient directPublisher = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port());
+             RawClient proxyPublisher = new RawClient(setup.proxy().port());
+             RawClient directPublisher = new RawClient(setup.direct().port())) {
             same(viaProxy, viaDirect, 2, "PSUBSCRIBE", "n*", "w*");
             same(viaProxy, viaDirect, 1, "SUBSCRIBE", "news");
             for (String channel : CHANNELS) {
@@ -110,9 +99,10 @@ class SubscribeIT {
 
     @Test
     void shardChannelsAreCountedApart() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port());
-             RawClient proxyPublisher = new RawClient(proxy.port());
-             RawClient directPublisher = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port());
+             RawClient proxyPublisher = new RawClient(setup.proxy().port());
+             RawClient directPublisher = new RawClient(setup.direct().port())) {
             same(viaProxy, viaDirect, 1, "SUBSCRIBE", "news");
             same(viaProxy, viaDirect, 3, "SSUBSCRIBE", "sport", "weather", "jobs");
             for (String channel : new String[] {"sport", "jobs", "weather"}) {
@@ -147,7 +137,8 @@ class SubscribeIT {
 
     @Test
     void resetLeavesSubscribedMode() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             same(viaProxy, viaDirect, 1, "SUBSCRIBE", "alerts");
             same(viaProxy, viaDirect, 1, "PSUBSCRIBE", "a*");
             same(viaProxy, viaDirect, 1, "RESET");
@@ -220,13 +211,13 @@ class SubscribeIT {
             }
         };
         Thread subscriber = Thread.ofVirtual().start(() -> {
-            try (Jedis jedis = proxy.jedis()) {
+            try (Jedis jedis = setup.proxy().jedis()) {
                 jedis.subscribe(listener, "news", "sport", "weather");
             }
         });
         assertTrue(subscribed.await(10, TimeUnit.SECONDS));
         List<String> expected = new ArrayList<>();
-        try (Jedis publisher = proxy.jedis()) {
+        try (Jedis publisher = setup.proxy().jedis()) {
             for (int m = 0; m < 30; m++) {
                 String channel = CHANNELS[m % 3];
                 assertEquals(1, publisher.publish(channel, "m" + m));
@@ -240,7 +231,7 @@ class SubscribeIT {
 
     @Test
     void lettucePubSubWorks() {
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", proxy.port()));
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", setup.proxy().port()));
         try (StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub()) {
             List<String> received = new CopyOnWriteArrayList<>();
             connection.addListener(new RedisPubSubAdapter<>() {
@@ -251,7 +242,7 @@ class SubscribeIT {
             });
             connection.sync().subscribe("jobs", "orders");
             List<String> expected = new ArrayList<>();
-            try (Jedis publisher = proxy.jedis()) {
+            try (Jedis publisher = setup.proxy().jedis()) {
                 for (int m = 0; m < 10; m++) {
                     String channel = m % 2 == 0 ? "jobs" : "orders";
                     assertEquals(1, publisher.publish(channel, "l" + m));
@@ -268,7 +259,7 @@ class SubscribeIT {
 
     private static long numsub(String channel) {
         long total = 0;
-        for (RedisServer server : proxied.redis()) {
+        for (RedisServer server : setup.proxied().redis()) {
             try (Jedis jedis = server.jedis()) {
                 total += jedis.pubsubNumSub(channel).get(channel);
             }
@@ -278,7 +269,7 @@ class SubscribeIT {
 
     private static long numpat() {
         long total = 0;
-        for (RedisServer server : proxied.redis()) {
+        for (RedisServer server : setup.proxied().redis()) {
             try (Jedis jedis = server.jedis()) {
                 total += jedis.pubsubNumPat();
             }
@@ -288,7 +279,7 @@ class SubscribeIT {
 
     private static long connectedClients() {
         long total = 0;
-        for (RedisServer server : proxied.redis()) {
+        for (RedisServer server : setup.proxied().redis()) {
             try (Jedis jedis = server.jedis()) {
                 total += Long.parseLong(jedis.info("clients").lines().filter(l -> l.startsWith("connected_clients:"))
                         .findFirst().orElseThrow().substring("connected_clients:".length()).trim()) - 1;
@@ -299,7 +290,7 @@ class SubscribeIT {
 
     @Test
     void aClientThatLeavesHasItsSubscriberConnectionsClosed() {
-        try (RawClient subscriber = new RawClient(proxy.port())) {
+        try (RawClient subscriber = new RawClient(setup.proxy().port())) {
             List<String> subscribe = new ArrayList<>(List.of("SUBSCRIBE"));
             subscribe.addAll(List.of(CHANNELS));
             subscriber.call(subscribe);
@@ -313,12 +304,12 @@ class SubscribeIT {
 
     @Test
     void subscribeCloseCyclesLeaveNoConnectionBehind() {
-        try (Jedis warm = proxy.jedis()) {
+        try (Jedis warm = setup.proxy().jedis()) {
             warm.ping();
         }
         long before = connectedClients();
         for (int cycle = 0; cycle < 300; cycle++) {
-            try (RawClient subscriber = new RawClient(proxy.port())) {
+            try (RawClient subscriber = new RawClient(setup.proxy().port())) {
                 Reply ack = subscriber.call("SUBSCRIBE", "news", "sport", "weather");
                 assertTrue(ack.type() == '*', ack.toString());
                 subscriber.read();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
@@ -13,10 +14,9 @@ import io.rproxy.resp.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
 
@@ -26,27 +26,12 @@ import redis.clients.jedis.Transaction;
  * issue 14: after MULTI nothing of the client's runs before EXEC.
  */
 class TransactionIT {
-    private static ProxiedServers proxied;
-    private static RedisServer direct;
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        proxied = ProxiedServers.start(3, "hash_tag = \"{}\"\ntimeout = 2000");
-        proxy = proxied.proxy();
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxied.close();
-        direct.close();
-    }
+    @RegisterExtension
+    static final AgainstOneRedis setup = AgainstOneRedis.sharded(3, "hash_tag = \"{}\"\ntimeout = 2000");
 
     @BeforeEach
     void flush() {
-        proxied.flushAll();
-        direct.flushAll();
+        setup.flushAll();
     }
 
     private static List<List<String>> script(String... lines) {
@@ -59,12 +44,14 @@ class TransactionIT {
 
     /** Each command sent alone (a reply before the next), on one connection to each side. */
     private static void sameAsRedis(List<List<String>> commands) {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             for (List<String> command : commands) {
                 assertEquals(viaDirect.call(command), viaProxy.call(command), String.join(" ", command));
             }
         }
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             assertEquals(viaDirect.pipeline(commands), viaProxy.pipeline(commands), "pipelined: " + commands);
         }
     }
@@ -92,7 +79,7 @@ class TransactionIT {
 
     @Test
     void aWatchConflictGivesANilExecAsOnRedis() {
-        for (int port : new int[] {direct.port(), proxy.port()}) {
+        for (int port : new int[] {setup.direct().port(), setup.proxy().port()}) {
             try (RawClient a = new RawClient(port); RawClient b = new RawClient(port)) {
                 assertEquals(Reply.OK, a.call("WATCH", "{w}k"));
                 assertEquals(Reply.OK, b.call("SET", "{w}k", "other"));
@@ -107,7 +94,7 @@ class TransactionIT {
     /** The defect: MULTI was refused, and the commands after it ran one by one while the client saw them queued. */
     @Test
     void nothingRunsBeforeExecAndADiscardedTransactionRunsNowhere() {
-        try (RawClient client = new RawClient(proxy.port()); Jedis check = proxy.jedis()) {
+        try (RawClient client = new RawClient(setup.proxy().port()); Jedis check = setup.proxy().jedis()) {
             Reply multi = client.call("MULTI");
             Reply set = client.call("SET", "{d}k", "1");
             Reply incr = client.call("INCR", "{d}n");
@@ -123,7 +110,7 @@ class TransactionIT {
     @Test
     void keysOnTwoServersRefuseTheWholeTransaction() {
         String[] keys = keysOnTwoServers();
-        try (RawClient client = new RawClient(proxy.port())) {
+        try (RawClient client = new RawClient(setup.proxy().port())) {
             assertEquals(Reply.OK, client.call("MULTI"));
             assertEquals(Reply.simple("QUEUED"), client.call("SET", keys[0], "1"));
             assertEquals(Reply.error("CROSSSLOT Keys in request don't hash to the same server"),
@@ -139,16 +126,47 @@ class TransactionIT {
             assertEquals(Reply.error("EXECABORT Transaction discarded because of previous errors."),
                     client.call("EXEC"));
         }
-        for (RedisServer server : proxied.redis()) {
+        for (RedisServer server : setup.proxied().redis()) {
             try (Jedis jedis = server.jedis()) {
                 assertEquals(0, jedis.dbSize(), "nothing of the transaction ran on " + server);
             }
         }
     }
 
+    /**
+     * Celery's redis result backend stores a result and announces it in one transaction, {@code MULTI, SET k v,
+     * PUBLISH k v, EXEC}; rproxy refused PUBLISH inside MULTI, so every result was lost. A channel is placed as a key
+     * of its name is, so it joins the transaction's server and reaches rproxy's subscribers there; a channel of
+     * another server is CROSSSLOT, as a key there would be.
+     */
+    @Test
+    void aPublishInATransactionReachesTheChannelsSubscribers() {
+        sameAsRedis(script("MULTI", "SET {p}k v", "PUBLISH {p}k v", "PUBSUB NUMSUB {p}k {p}j", "EXEC", "GET {p}k"));
+        try (RawClient subscriber = new RawClient(setup.proxy().port());
+             RawClient client = new RawClient(setup.proxy().port())) {
+            assertEquals(Reply.array(List.of(Reply.bulk("subscribe".getBytes()), Reply.bulk("{p}k".getBytes()),
+                    Reply.integer(1))), subscriber.call("SUBSCRIBE", "{p}k"));
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", "{p}k", "result"));
+            assertEquals(Reply.simple("QUEUED"), client.call("PUBLISH", "{p}k", "result"));
+            assertEquals(Reply.array(List.of(Reply.OK, Reply.integer(1))), client.call("EXEC"));
+            assertEquals(Reply.array(List.of(Reply.bulk("message".getBytes()), Reply.bulk("{p}k".getBytes()),
+                    Reply.bulk("result".getBytes()))), subscriber.read());
+        }
+        String[] keys = keysOnTwoServers();
+        try (RawClient client = new RawClient(setup.proxy().port())) {
+            assertEquals(Reply.OK, client.call("MULTI"));
+            assertEquals(Reply.simple("QUEUED"), client.call("SET", keys[0], "1"));
+            assertEquals(Reply.error("CROSSSLOT Keys in request don't hash to the same server"),
+                    client.call("PUBLISH", keys[1], "1"));
+            assertEquals(Reply.error("EXECABORT Transaction discarded because of previous errors."),
+                    client.call("EXEC"));
+        }
+    }
+
     /** Two untagged keys that live on different servers. */
     private static String[] keysOnTwoServers() {
-        return keysOnTwoServers(proxied);
+        return keysOnTwoServers(setup.proxied());
     }
 
     /** Two untagged keys that live on different servers of {@code proxied} (which it empties). */
@@ -181,7 +199,7 @@ class TransactionIT {
 
     @Test
     void jedisTransactionsWork() {
-        try (Jedis jedis = proxy.jedis()) {
+        try (Jedis jedis = setup.proxy().jedis()) {
             Transaction t = jedis.multi();
             t.set("{j}a", "1");
             t.incr("{j}a");
@@ -202,7 +220,7 @@ class TransactionIT {
     @Test
     void lettuceTransactionsWork() {
         io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
-                io.lettuce.core.RedisURI.create("127.0.0.1", proxy.port()));
+                io.lettuce.core.RedisURI.create("127.0.0.1", setup.proxy().port()));
         try (var connection = client.connect()) {
             var sync = connection.sync();
             assertEquals("OK", sync.multi());
@@ -223,14 +241,14 @@ class TransactionIT {
     @Test
     void theNextTransactionMayChooseAnotherServer() {
         String[] keys = keysOnTwoServers();
-        try (RawClient client = new RawClient(proxy.port())) {
+        try (RawClient client = new RawClient(setup.proxy().port())) {
             for (String key : keys) {
                 assertEquals(Reply.OK, client.call("MULTI"));
                 assertEquals(Reply.simple("QUEUED"), client.call("SET", key, "v"));
                 assertEquals(Reply.array(List.of(Reply.OK)), client.call("EXEC"));
             }
         }
-        try (Jedis jedis = proxy.jedis()) {
+        try (Jedis jedis = setup.proxy().jedis()) {
             assertEquals(List.of("v", "v"), jedis.mget(keys));
         }
         assertNotEquals(keys[0], keys[1]);

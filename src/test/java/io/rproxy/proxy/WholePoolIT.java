@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.harness.AgainstOneRedis;
 import io.rproxy.harness.ProxiedServers;
 import io.rproxy.harness.RedisServer;
-import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,10 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -30,32 +29,17 @@ import redis.clients.jedis.Jedis;
  * with one server down.
  */
 class WholePoolIT {
+    @RegisterExtension
+    static final AgainstOneRedis setup = // fnv1a_64 puts counter:0..29 on one server
+            AgainstOneRedis.sharded(3, "hash = \"murmur\"");
+
     private static final String SCRIPT = "return redis.call('incr', KEYS[1])";
     static final String LIBRARY = "#!lua name=counters\n"
             + "redis.register_function('bump', function(keys, args) return redis.call('incr', keys[1]) end)";
 
-    private static ProxiedServers proxied;
-    private static RedisServer[] backends;
-    private static RedisServer direct;
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        proxied = ProxiedServers.start(3, "hash = \"murmur\""); // fnv1a_64 puts counter:0..29 on one server
-        backends = proxied.redis();
-        proxy = proxied.proxy();
-        direct = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        proxied.close();
-        direct.close();
-    }
-
     @BeforeEach
     void flush() {
-        Stream.concat(Stream.of(backends), Stream.of(direct)).forEach(s -> {
+        setup.everyServer().forEach(s -> {
             try (Jedis jedis = s.jedis()) {
                 jedis.flushAll();
                 jedis.scriptFlush();
@@ -68,22 +52,22 @@ class WholePoolIT {
     @Test
     void lastsaveIsTheOldestServersSave() {
         long before;
-        try (Jedis first = backends[0].jedis()) {
+        try (Jedis first = setup.backends()[0].jedis()) {
             before = first.lastsave();
         }
         // A second later, so that a SAVE of the others makes them newer than the first server, visibly.
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            try (Jedis first = backends[0].jedis()) {
+            try (Jedis first = setup.backends()[0].jedis()) {
                 return Long.parseLong(first.time().get(0)) > before;
             }
         });
-        for (int i = 1; i < backends.length; i++) {
-            try (Jedis other = backends[i].jedis()) {
+        for (int i = 1; i < setup.backends().length; i++) {
+            try (Jedis other = setup.backends()[i].jedis()) {
                 assertEquals("OK", other.save());
                 assertTrue(other.lastsave() > before);
             }
         }
-        try (RawClient viaProxy = new RawClient(proxy.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port())) {
             assertEquals(Reply.integer(before), viaProxy.call("LASTSAVE"));
         }
     }
@@ -95,13 +79,13 @@ class WholePoolIT {
     @Test
     void slowlogMergesEveryServersEntriesTaggedWithTheirServer() {
         setSlowlogThreshold("0");
-        try (RawClient viaProxy = new RawClient(proxy.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port())) {
             assertEquals(Reply.OK, viaProxy.call("SLOWLOG", "RESET"));
             for (int i = 0; i < 6; i++) {
                 assertEquals(Reply.OK, viaProxy.call("SET", "slow:" + i, "v"));
             }
             List<Reply> entries = viaProxy.call("SLOWLOG", "GET", "-1").elements();
-            assertEquals(backends.length + 6, entries.size(), "each server's RESET, and the six SETs");
+            assertEquals(setup.backends().length + 6, entries.size(), "each server's RESET, and the six SETs");
             long previous = Long.MAX_VALUE;
             for (Reply entry : entries) {
                 List<Reply> fields = entry.elements();
@@ -111,7 +95,7 @@ class WholePoolIT {
                 List<Reply> args = fields.get(3).elements();
                 if (text(args.get(0)).equals("SET")) {
                     String key = text(args.get(1));
-                    RedisServer owner = Stream.of(backends).filter(b -> {
+                    RedisServer owner = Stream.of(setup.backends()).filter(b -> {
                         try (Jedis jedis = b.jedis()) {
                             return jedis.exists(key);
                         }
@@ -119,7 +103,7 @@ class WholePoolIT {
                     assertTrue(text(fields.get(6)).contains(owner.address()), text(fields.get(6)) + " for " + key);
                 }
             }
-            assertEquals(Reply.integer(entries.size() + backends.length), viaProxy.call("SLOWLOG", "LEN"),
+            assertEquals(Reply.integer(entries.size() + setup.backends().length), viaProxy.call("SLOWLOG", "LEN"),
                     "summed: the entries above, and each server's SLOWLOG GET");
             assertEquals(2, viaProxy.call("SLOWLOG", "GET", "2").elements().size(), "cut to the count");
             assertEquals(10, viaProxy.call("SLOWLOG", "GET").elements().size(), "Redis's default count");
@@ -131,7 +115,7 @@ class WholePoolIT {
     }
 
     private static void setSlowlogThreshold(String micros) {
-        for (RedisServer backend : backends) {
+        for (RedisServer backend : setup.backends()) {
             try (Jedis jedis = backend.jedis()) {
                 jedis.configSet("slowlog-log-slower-than", micros);
                 jedis.slowlogReset();
@@ -141,20 +125,21 @@ class WholePoolIT {
 
     @Test
     void evalshaAfterScriptLoadRunsForKeysOnEveryServer() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             Reply sha = viaProxy.call("SCRIPT", "LOAD", SCRIPT);
             assertEquals(viaDirect.call("SCRIPT", "LOAD", SCRIPT), sha, "the same SHA1 back");
             String digest = new String(sha.bulkValue(), StandardCharsets.US_ASCII);
             for (int i = 0; i < 30; i++) {
                 assertEquals(Reply.integer(1), viaProxy.call("EVALSHA", digest, "1", "counter:" + i));
             }
-            assertEquals(backends.length, Stream.of(backends).filter(b -> dbSize(b) > 0).count(),
+            assertEquals(setup.backends().length, Stream.of(setup.backends()).filter(b -> dbSize(b) > 0).count(),
                     "the counters, hence the EVALSHAs, reached every server");
             assertEquals(viaDirect.call("SCRIPT", "EXISTS", digest, "ffff"),
                     viaProxy.call("SCRIPT", "EXISTS", digest, "ffff"));
             assertEquals("*2\r\n:1\r\n:0\r\n", text(viaProxy.call("SCRIPT", "EXISTS", digest, "ffff")));
 
-            try (Jedis second = backends[1].jedis()) {
+            try (Jedis second = setup.backends()[1].jedis()) {
                 second.scriptFlush(); // as a server that joined the pool after the SCRIPT LOAD
             }
             assertEquals("*1\r\n:0\r\n", text(viaProxy.call("SCRIPT", "EXISTS", digest)),
@@ -163,7 +148,7 @@ class WholePoolIT {
             int onSecond = 0;
             for (int i = 0; i < 30; i++) {
                 Reply reply = viaProxy.call("EVALSHA", digest, "1", "counter:" + i);
-                boolean first = keyOn(backends[1], "counter:" + i) && onSecond++ == 0;
+                boolean first = keyOn(setup.backends()[1], "counter:" + i) && onSecond++ == 0;
                 assertEquals(first ? noScript : Reply.integer(2), reply, "counter:" + i);
                 if (first) { // what redis-py and Jedis's script helpers do next: EVAL, which loads it there again
                     assertEquals(Reply.integer(2), viaProxy.call("EVAL", SCRIPT, "1", "counter:" + i));
@@ -180,12 +165,13 @@ class WholePoolIT {
 
     @Test
     void functionsLoadedThroughRproxyRunForKeysOnEveryServer() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             assertEquals(viaDirect.call("FUNCTION", "LOAD", LIBRARY), viaProxy.call("FUNCTION", "LOAD", LIBRARY));
             for (int i = 0; i < 30; i++) {
                 assertEquals(Reply.integer(1), viaProxy.call("FCALL", "bump", "1", "counter:" + i));
             }
-            assertTrue(Stream.of(backends).allMatch(b -> dbSize(b) > 0), "FCALLs reached every server");
+            assertTrue(Stream.of(setup.backends()).allMatch(b -> dbSize(b) > 0), "FCALLs reached every server");
             assertEquals(viaDirect.call("FUNCTION", "LIST"), viaProxy.call("FUNCTION", "LIST"));
             assertEquals(viaDirect.call("FUNCTION", "STATS"), viaProxy.call("FUNCTION", "STATS"));
             assertEquals(viaDirect.call("FUNCTION", "LOAD", LIBRARY), viaProxy.call("FUNCTION", "LOAD", LIBRARY),
@@ -195,7 +181,7 @@ class WholePoolIT {
             assertEquals(Reply.OK, viaProxy.call("FUNCTION", "DELETE", "counters"));
             assertTrue(viaProxy.call("FCALL", "bump", "1", "counter:0").isError());
             assertEquals("*0\r\n", text(viaProxy.call("FUNCTION", "LIST")));
-            try (RawClient raw = new RawClient(proxy.port())) { // RESTORE takes the DUMP's bytes as they are
+            try (RawClient raw = new RawClient(setup.proxy().port())) { // RESTORE takes the DUMP's bytes as they are
                 List<byte[]> restore = List.of("FUNCTION".getBytes(), "RESTORE".getBytes(), dump.bulkValue());
                 assertEquals(List.of(Reply.OK), raw.pipelineFrames(List.of(
                         io.rproxy.resp.RespCommand.of(restore).frame())));
@@ -211,13 +197,14 @@ class WholePoolIT {
 
     @Test
     void keyspaceCommandsAnswerAsOneServerWithTheSameKeys() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             for (RawClient client : List.of(viaProxy, viaDirect)) {
                 assertEquals("*0\r\n", text(client.call("KEYS", "*")));
                 assertEquals(Reply.NULL_BULK, client.call("RANDOMKEY"));
                 client.pipeline(fill(200));
             }
-            assertTrue(Stream.of(backends).allMatch(b -> dbSize(b) > 0), "keys on every server");
+            assertTrue(Stream.of(setup.backends()).allMatch(b -> dbSize(b) > 0), "keys on every server");
             assertEquals(viaDirect.call("DBSIZE"), viaProxy.call("DBSIZE"));
             for (String pattern : List.of("*", "s:*", "h:1?", "nomatch*", "[lz]:*")) {
                 assertEquals(sorted(viaDirect.call("KEYS", pattern)), sorted(viaProxy.call("KEYS", pattern)),
@@ -230,7 +217,7 @@ class WholePoolIT {
                 assertTrue(all.contains(key), key);
                 seenOn.add(serverOf(key));
             }
-            assertEquals(backends.length, seenOn.size(), "RANDOMKEY picks among every server");
+            assertEquals(setup.backends().length, seenOn.size(), "RANDOMKEY picks among every server");
             assertEquals(viaDirect.call("FLUSHDB", "NOW"), viaProxy.call("FLUSHDB", "NOW"));
             assertEquals(Reply.OK, viaProxy.call("FLUSHDB", "ASYNC"));
             assertEquals(Reply.integer(0), viaProxy.call("DBSIZE"));
@@ -262,12 +249,14 @@ class WholePoolIT {
 
     @Test
     void configGetIsOneServersWithRproxysOwnValues() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             assertEquals(viaDirect.call("CONFIG", "GET", "save"), viaProxy.call("CONFIG", "GET", "save"));
             assertEquals(viaDirect.call("CONFIG", "GET", "appendonly"), viaProxy.call("CONFIG", "GET", "appendonly"));
             assertEquals(settings(viaDirect.call("CONFIG", "GET", "maxmemory*")),
                     settings(viaProxy.call("CONFIG", "GET", "maxmemory*")), "in the order of each server's table");
-            assertEquals(settings(pairs("timeout", "0", "databases", "1", "port", Integer.toString(proxy.port()))),
+            String port = Integer.toString(setup.proxy().port());
+            assertEquals(settings(pairs("timeout", "0", "databases", "1", "port", port)),
                     settings(viaProxy.call("CONFIG", "GET", "timeout", "databases", "port")));
             assertEquals(viaDirect.call("CONFIG", "GET", "maxclients"), viaProxy.call("CONFIG", "GET", "maxclients"),
                     "no client_connections: the servers' own");
@@ -281,9 +270,44 @@ class WholePoolIT {
         }
     }
 
+    /**
+     * INFO memory: used_memory and maxmemory summed, maxmemory_policy the servers' when they agree (Sidekiq reads it
+     * and warns unless it is noeviction), else mixed.
+     */
+    @Test
+    void infoMemoryIsThePools() {
+        RedisServer[] backends = setup.backends();
+        try (RawClient client = new RawClient(setup.proxy().port())) {
+            for (RedisServer backend : backends) {
+                try (Jedis jedis = backend.jedis()) {
+                    jedis.configSet("maxmemory", "100mb");
+                    jedis.configSet("maxmemory-policy", "allkeys-lru");
+                }
+            }
+            String info = new String(client.call("INFO", "memory").bulkValue(), StandardCharsets.UTF_8);
+            assertTrue(info.startsWith("# Memory\r\nused_memory:"), info);
+            assertTrue(info.contains("\r\nmaxmemory:" + 3 * 100 * 1024 * 1024 + "\r\nmaxmemory_human:300.00M\r\n"
+                    + "maxmemory_policy:allkeys-lru\r\n"), info);
+            long used = Long.parseLong(info.replaceAll("(?s).*\r\nused_memory:(\\d+)\r\n.*", "$1"));
+            assertTrue(used > 3 * 500_000L, "three servers' memory: " + used);
+            try (Jedis jedis = backends[1].jedis()) {
+                jedis.configSet("maxmemory-policy", "noeviction");
+            }
+            assertTrue(text(client.call("INFO")).contains("\r\nmaxmemory_policy:mixed\r\n"));
+        } finally {
+            for (RedisServer backend : backends) {
+                try (Jedis jedis = backend.jedis()) {
+                    jedis.configSet("maxmemory", "0");
+                    jedis.configSet("maxmemory-policy", "noeviction");
+                }
+            }
+        }
+    }
+
     @Test
     void infoKeyspaceIsTheServersSummed() {
-        try (RawClient viaProxy = new RawClient(proxy.port()); RawClient viaDirect = new RawClient(direct.port())) {
+        try (RawClient viaProxy = new RawClient(setup.proxy().port());
+             RawClient viaDirect = new RawClient(setup.direct().port())) {
             for (RawClient client : List.of(viaProxy, viaDirect)) {
                 client.pipeline(fill(150));
                 for (int i = 0; i < 150; i += 3) {
@@ -354,7 +378,7 @@ class WholePoolIT {
     }
 
     private static String serverOf(String key) {
-        for (RedisServer backend : backends) {
+        for (RedisServer backend : setup.backends()) {
             if (keyOn(backend, key)) {
                 return backend.address();
             }
