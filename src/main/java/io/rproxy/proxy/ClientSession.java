@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * {@code client_output_buffer_limit} unread, or holds the most when all clients pass {@code maxmemory_clients},
  * is disconnected as Redis disconnects it; the replies still to come for it are dropped as they land.
  *
+ * <p>On a TLS pool the session's thread first shakes hands, within {@link PoolListener#handshakeBound}; a client
+ * whose handshake fails is counted and closed before anything else of the session is set up. Other threads close
+ * or shut the accepted TCP socket beneath TLS, never the TLS socket, whose close may wait for a write under way.
+ *
  * <p>Each request is dispatched by the listener's current {@link Generation}, read once per request, so a
  * committed reload applies to the next request. Across a reload a client's order holds strictly: before its
  * first request on the new generation is dispatched, the session waits for the replies to everything it sent on
