@@ -26,11 +26,14 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final RedisRunner runner;
+    /** Whether the port speaks TLS only (then readiness is an accepted connection, not a plain PING). */
+    private final boolean tls;
 
-    private RedisServer(int port, Path dir, RedisRunner runner) {
+    private RedisServer(int port, Path dir, RedisRunner runner, boolean tls) {
         this.port = port;
         this.dir = dir;
         this.runner = runner;
+        this.tls = tls;
     }
 
     /**
@@ -39,16 +42,41 @@ public final class RedisServer implements AutoCloseable {
      * @param extraArgs more redis-server arguments, e.g. {@code "--enable-debug-command", "yes"}
      */
     public static RedisServer start(String... extraArgs) {
+        return start(false, port -> List.of(extraArgs));
+    }
+
+    /**
+     * Starts a server that speaks TLS only, on its port ({@code --port 0 --tls-port P}), with these PEM files
+     * ({@code --tls-cert-file}, {@code --tls-key-file}, {@code --tls-ca-cert-file}), and returns once the port
+     * accepts connections. redis-server then asks clients for a certificate signed by {@code caCert} unless
+     * {@code extraArgs} say {@code --tls-auth-clients no}. Needs a local redis-server built with TLS (Debian's is).
+     * {@link #jedis()} does not speak TLS: connect with TLS yourself.
+     */
+    public static RedisServer startTls(Path cert, Path key, Path caCert, String... extraArgs) {
+        return start(true, port -> {
+            List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(),
+                    "--tls-ca-cert-file", caCert.toString()));
+            args.addAll(List.of(extraArgs));
+            return args;
+        });
+    }
+
+    private static RedisServer start(boolean tls, java.util.function.IntFunction<List<String>> extraArgs) {
         Optional<Path> binary = Harness.findBinary("redis-server");
         if (binary.isEmpty()) {
+            if (tls) {
+                throw new HarnessException("a TLS redis-server needs a local redis-server binary (apt-get install"
+                        + " redis-server)");
+            }
             Harness.requireRedis();
         }
         return FreePorts.startOnFreePort("redis-server", port -> {
             Path dir = Harness.newWorkDir("redis-" + port + "-");
             RedisRunner runner = binary.isPresent()
-                    ? new LocalRedis(binary.get(), port, dir, List.of(extraArgs))
-                    : new DockerRedis(port, List.of(extraArgs));
-            RedisServer server = new RedisServer(port, dir, runner);
+                    ? new LocalRedis(binary.get(), port, dir, extraArgs.apply(port))
+                    : new DockerRedis(port, extraArgs.apply(port));
+            RedisServer server = new RedisServer(port, dir, runner, tls);
             try {
                 server.launchAndAwait();
                 return server;
@@ -164,6 +192,7 @@ public final class RedisServer implements AutoCloseable {
     private void launchAndAwait() {
         runner.launch();
         Harness.awaitReady("redis-server on " + address(), STARTUP, () -> !runner.isAlive(),
-                () -> Harness.answersPing(HOST, port), runner::log);
+                () -> tls ? runner.log().contains("Ready to accept connections") && Harness.accepts(HOST, port)
+                        : Harness.answersPing(HOST, port), runner::log);
     }
 }

@@ -2,6 +2,7 @@ package io.rproxy.admin;
 
 import io.rproxy.config.HostPort;
 import io.rproxy.config.ProxyConfig;
+import io.rproxy.config.TlsConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -62,7 +63,8 @@ public final class AdminEndpoints {
         AdminEndpoints next = new AdminEndpoints(config);
         try {
             next.admin = running != null && running.adminAddress.equals(next.adminAddress) ? running.admin
-                    : new Listener("admin", "admin port", next.adminAddress, handlers.admin());
+                    : new Listener("admin", "admin port", next.adminAddress,
+                            () -> proxy.activeConfig().admin().tls().map(TlsConfig::context), handlers.admin());
             if (next.statsAddress.isPresent()) {
                 next.stats = running != null && running.statsAddress.equals(next.statsAddress) ? running.stats
                         : new Listener("stats", "stats port", next.statsAddress.get(), handlers.stats());

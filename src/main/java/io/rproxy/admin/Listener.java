@@ -2,13 +2,18 @@ package io.rproxy.admin;
 
 import io.rproxy.config.HostPort;
 import io.rproxy.proxy.AcceptBackoff;
+import io.rproxy.tls.HandshakeFailureLog;
+import io.rproxy.tls.ListenerTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,18 +21,25 @@ import org.slf4j.LoggerFactory;
  * A TCP listener of the admin side (the admin port, the twemproxy stats port, the metrics endpoint): binds in its
  * constructor, so a taken address fails the start before anything is served; accepts on a platform thread
  * {@code <name>-listener} and serves each connection on its own virtual thread {@code <name>-<n>}. Stopping
- * closes the listening socket and every open connection. A failing accept (at the open-files limit) pauses the
- * acceptor ({@link AcceptBackoff}). Each thread has a catch ladder at its top: whatever a handler throws is
+ * closes the listening socket and every open connection. A listener given TLS (the admin port's
+ * {@code [admin.tls]}) shakes hands on the connection's thread, within {@link #HANDSHAKE_BOUND}, before its handler
+ * sees it. A failing accept (at the open-files limit) pauses the acceptor ({@link AcceptBackoff}). Each thread has a catch ladder at its top: whatever a handler throws is
  * logged once and closes that connection; whatever goes wrong in the acceptor, it carries on after a pause.
  */
 final class Listener {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    /** How long an admin client has for its TLS handshake: time for a slow link, not for a stalled client. */
+    static final Duration HANDSHAKE_BOUND = Duration.ofSeconds(10);
 
     private final String name;
     private final ServerSocket serverSocket;
     private final Handler handler;
     private final AtomicLong connectionIds = new AtomicLong();
+    /** Accepted TCP sockets (under TLS, the sockets beneath it: closing those never waits for a write). */
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** The TLS a new connection gets, asked at each accept (a reload may change it); empty for plain TCP. */
+    private final Supplier<Optional<ListenerTls>> tls;
+    private final HandshakeFailureLog handshakeFailures;
     private Thread acceptor;
     /** Used by the acceptor thread alone (and by closing, to end a pause). */
     private final AcceptBackoff backoff;
@@ -38,8 +50,19 @@ final class Listener {
      * @throws IOException naming {@code what} and the address when it cannot be bound
      */
     Listener(String name, String what, HostPort address, Handler handler) throws IOException {
+        this(name, what, address, Optional::empty, handler);
+    }
+
+    /**
+     * @param tls what a connection accepted now shakes hands with, before {@code handler} sees it; asked per
+     *            connection, so that a reload's new certificate serves the connections that follow
+     */
+    Listener(String name, String what, HostPort address, Supplier<Optional<ListenerTls>> tls, Handler handler)
+            throws IOException {
         this.name = name;
         this.handler = handler;
+        this.tls = tls;
+        this.handshakeFailures = new HandshakeFailureLog(what);
         this.backoff = new AcceptBackoff(name, log);
         ServerSocket socket = new ServerSocket();
         try {
@@ -117,7 +140,20 @@ final class Listener {
      */
     private void serve(Socket socket) {
         try (socket) {
-            handler.serve(socket);
+            Optional<ListenerTls> now = tls.get();
+            Socket connection = socket;
+            if (now.isPresent()) {
+                try {
+                    connection = now.get().accept(socket, HANDSHAKE_BOUND);
+                } catch (IOException e) {
+                    handshakeFailures.failed(socket.getRemoteSocketAddress(), e);
+                    return;
+                }
+            }
+            handler.serve(connection);
+            if (connection != socket) {
+                connection.close(); // TLS's close_notify; nobody else writes to an admin connection
+            }
         } catch (IOException e) {
             log.debug("{}: closing a connection: {}", name, e.getMessage());
         } catch (Throwable e) {

@@ -39,7 +39,10 @@ record Metric<T>(String name, Kind kind, String help, ToLongFunction<T> value) {
             counter("client_output_buffer_limit_disconnections", "Clients disconnected for leaving more replies"
                     + " unread than client_output_buffer_limit.", p -> p.stats().outputLimitDisconnections()),
             counter("evicted_clients", "Clients disconnected because all clients' unread replies passed"
-                    + " maxmemory_clients; each held the most.", p -> p.stats().evictedClients()));
+                    + " maxmemory_clients; each held the most.", p -> p.stats().evictedClients()),
+            counter("tls_handshake_failures", "Clients of a TLS pool closed before their TLS handshake completed: it"
+                    + " failed (plain text, a refused certificate), took too long, or the client left.",
+                    p -> p.stats().tlsHandshakeFailures()));
 
     static final List<Metric<ServerSample>> SERVER = List.of(
             gauge("up", "1 when the server is up (in the distribution and reachable), else 0.",

@@ -9,6 +9,7 @@ import io.rproxy.config.SentinelConfig;
 import io.rproxy.sentinel.SentinelStatus;
 import io.rproxy.config.ServerSpec;
 import io.rproxy.routing.HashTag;
+import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -69,6 +70,7 @@ final class StatusJson {
         pool.timeout().ifPresentOrElse(t -> w.value(t.toMillis()), w::nullValue);
         w.field("auto_eject_hosts", pool.autoEjectHosts())
                 .field("server_connections", pool.serverConnections());
+        tls(w, pool);
         if (live != null) {
             for (Metric<PoolSample> metric : Metric.POOL) {
                 w.field(metric.name(), metric.of(live));
@@ -132,6 +134,7 @@ final class StatusJson {
         w.name("timeout_ms");
         pool.timeout().ifPresentOrElse(t -> w.value(t.toMillis()), w::nullValue);
         w.field("server_connections", pool.serverConnections());
+        tls(w, pool);
         w.name("seeds").beginArray();
         pool.servers().forEach(s -> w.value(s.address().toString()));
         w.endArray();
@@ -153,6 +156,30 @@ final class StatusJson {
             w.endArray();
         }
         w.endObject();
+    }
+
+    /**
+     * {@code "tls"}: the certificate the pool's clients are shown now (after a reload, the new one: what an operator
+     * rotating it checks), null for plain TCP; {@code "server_tls"}: how the pool reaches its servers, null likewise.
+     */
+    private static void tls(JsonWriter w, PoolConfig pool) {
+        w.name("tls");
+        pool.tls().clients().ifPresentOrElse(tls -> {
+            X509Certificate certificate = tls.context().certificate();
+            w.beginObject()
+                    .field("cert_file", tls.certFile().toString())
+                    .field("subject", certificate.getSubjectX500Principal().getName())
+                    .field("serial", certificate.getSerialNumber().toString(16))
+                    .field("not_after", certificate.getNotAfter().toInstant().toString())
+                    .field("client_certificates", tls.context().requiresClientCertificates())
+                    .endObject();
+        }, w::nullValue);
+        w.name("server_tls");
+        pool.tls().servers().ifPresentOrElse(tls -> w.beginObject()
+                .field("ca_cert_file", tls.caCertFile().map(Object::toString).orElse(null))
+                .field("cert_file", tls.certFile().map(Object::toString).orElse(null))
+                .field("server_name", tls.serverName().orElse(null))
+                .endObject(), w::nullValue);
     }
 
     /** {@code "refused_commands": {"keys": 3, ...}}: refusals by command name. */

@@ -14,8 +14,9 @@ import java.net.Socket;
 import java.nio.channels.SocketChannel;
 
 /**
- * Opens a socket to a backend and brings it to a usable state: connect, AUTH, SELECT (and for a Sentinel pool's
- * masters ROLE, which must say master), all within the connect bound. Shared by the connections that carry traffic and by the recovery probe, so both shake hands
+ * Opens a socket to a backend and brings it to a usable state: connect, TLS (with the pool's server_tls), AUTH,
+ * SELECT (and for a Sentinel pool's masters ROLE, which must say master), each within the connect bound. Shared by
+ * the connections that carry traffic and by the recovery probe, so both shake hands
  * exactly alike.
  */
 final class ServerSocketOpener {
@@ -26,11 +27,19 @@ final class ServerSocketOpener {
     private ServerSocketOpener() {
     }
 
-    /** A socket after a successful handshake, with its streams. */
+    /**
+     * A socket after a successful handshake, with its streams (under TLS, the TLS socket's).
+     *
+     * @param socket the TCP socket, for timeouts and for closing: any thread may close it at once, where closing a
+     *               TLS socket waits for a write under way (to a hung server, for good)
+     */
     record Opened(Socket socket, OutputStream out, RespReader in) {
     }
 
-    /** Connects and shakes hands; BackendException naming the server when anything fails. */
+    /**
+     * Connects and shakes hands (TLS first, when the pool has server_tls); BackendException naming the server when
+     * anything fails.
+     */
     static Opened open(ServerSpec server, BackendSettings settings) {
         return open(server, settings, new Socket());
     }
@@ -48,14 +57,19 @@ final class ServerSocketOpener {
         }
     }
 
-    private static Opened open(ServerSpec server, BackendSettings settings, Socket socket) {
+    private static Opened open(ServerSpec server, BackendSettings settings, Socket tcp) {
+        Socket socket = tcp;
         try {
             int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(settings.tcpKeepAlive());
-            socket.connect(new InetSocketAddress(server.address().host(), server.address().port()), timeoutMs);
-            socket.setSoTimeout(timeoutMs); // bounds the handshake; traffic itself is bounded by deadlines
-            Opened opened = new Opened(socket, new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER),
+            tcp.setTcpNoDelay(true);
+            tcp.setKeepAlive(settings.tcpKeepAlive());
+            tcp.connect(new InetSocketAddress(server.address().host(), server.address().port()), timeoutMs);
+            tcp.setSoTimeout(timeoutMs); // bounds the handshake; traffic itself is bounded by deadlines
+            if (settings.tls().isPresent()) {
+                socket = settings.tls().get().connect(tcp, server.address().host(), server.address().port(),
+                        settings.connectTimeout());
+            }
+            Opened opened = new Opened(tcp, new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER),
                     new RespReader(socket.getInputStream(), settings.limits()));
             if (settings.password().isPresent()) {
                 expectOk(opened, server, RespCommand.of("AUTH", settings.password().get()), "AUTH");
@@ -66,13 +80,13 @@ final class ServerSocketOpener {
             if (settings.requireMaster()) {
                 expectMaster(opened, server);
             }
-            socket.setSoTimeout(0);
+            tcp.setSoTimeout(0);
             return opened;
         } catch (IOException | ProtocolException e) {
-            closeQuietly(socket);
+            closeQuietly(tcp);
             throw new BackendException("cannot connect to " + server.describe() + ": " + describe(e), e);
         } catch (BackendException e) {
-            closeQuietly(socket);
+            closeQuietly(tcp);
             throw e;
         }
     }

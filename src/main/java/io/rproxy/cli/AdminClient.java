@@ -7,6 +7,7 @@ import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import io.rproxy.resp.RespLimits;
 import io.rproxy.resp.RespReader;
+import io.rproxy.tls.ServerTls;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,13 +43,27 @@ final class AdminClient implements AutoCloseable {
      * @throws Refused     when the proxy refuses the password
      */
     static AdminClient connect(HostPort address, Optional<String> password, Duration timeout) {
+        return connect(address, password, timeout, Optional.empty());
+    }
+
+    /**
+     * Connects over TLS when {@code tls} is given (the handshake within {@code timeout} too) and, with a password,
+     * authenticates.
+     *
+     * @throws Unreachable when nothing answers at the address, or the TLS handshake fails
+     * @throws Refused     when the proxy refuses the password
+     */
+    static AdminClient connect(HostPort address, Optional<String> password, Duration timeout,
+                               Optional<ServerTls> tls) {
         Socket socket = new Socket();
         AdminClient client;
         try {
             int millis = (int) timeout.toMillis();
             socket.connect(new InetSocketAddress(address.host(), address.port()), millis);
             socket.setSoTimeout(millis);
-            client = new AdminClient(address, socket);
+            Socket connection = tls.isPresent()
+                    ? tls.get().connect(socket, address.host(), address.port(), timeout) : socket;
+            client = new AdminClient(address, connection);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new Unreachable(address, e);

@@ -6,6 +6,15 @@ import io.rproxy.config.ConfigException;
 import io.rproxy.config.ConfigLoader;
 import io.rproxy.config.HostPort;
 import io.rproxy.config.ProxyConfig;
+import io.rproxy.config.TlsConfig;
+import io.rproxy.tls.KeyAndChain;
+import io.rproxy.tls.PemFiles;
+import io.rproxy.tls.ServerTls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +47,22 @@ final class AdminOptions {
             description = "The admin password ([admin] password); overrides the one in --config.")
     private String password;
 
+    @Option(names = "--tls", description = "Connect over TLS (implied by --cacert, and by an [admin.tls] table in"
+            + " --config).")
+    private boolean tls;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "The CA certificates (PEM) the admin port's"
+            + " certificate must chain to (default: with --config, exactly the certificate in [admin.tls] cert_file;"
+            + " else the JDK's trusted CAs).")
+    private Path caCert;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "A client certificate (PEM) to present, for an"
+            + " admin port with ca_cert_file (default: with --config, the admin port's own certificate).")
+    private Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "The private key (PEM) of --cert.")
+    private Path key;
+
     @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000",
             description = "How long to wait for the proxy to answer (default: ${DEFAULT-VALUE} ms).")
     private long timeoutMs;
@@ -69,12 +94,18 @@ final class AdminOptions {
     int run(PrintWriter err, Session session) {
         HostPort address;
         Optional<String> secret;
+        Optional<ServerTls> connectTls;
         try {
             Target target = target();
             address = target.address();
             secret = target.password();
+            connectTls = target.tls();
         } catch (ConfigException e) {
             e.problems().forEach(err::println);
+            err.flush();
+            return 1;
+        } catch (TlsOptionException e) {
+            err.println("rproxy: " + e.getMessage());
             err.flush();
             return 1;
         } catch (IllegalArgumentException e) {
@@ -82,7 +113,7 @@ final class AdminOptions {
             err.flush();
             return 1;
         }
-        try (AdminClient client = AdminClient.connect(address, secret, Duration.ofMillis(timeoutMs))) {
+        try (AdminClient client = AdminClient.connect(address, secret, Duration.ofMillis(timeoutMs), connectTls)) {
             return session.run(client);
         } catch (AdminClient.Unreachable e) {
             err.println("rproxy: " + e.getMessage());
@@ -99,19 +130,84 @@ final class AdminOptions {
         }
     }
 
-    private record Target(HostPort address, Optional<String> password) {
+    private record Target(HostPort address, Optional<String> password, Optional<ServerTls> tls) {
     }
 
     private Target target() {
         if (admin != null && config != null) {
             throw new IllegalArgumentException("give --admin or --config, not both");
         }
+        if ((cert == null) != (key == null)) {
+            throw new TlsOptionException("--cert and --key go together: a client certificate needs its key");
+        }
         Optional<String> given = Optional.ofNullable(password);
         if (config != null) {
             ProxyConfig loaded = ConfigLoader.load(config);
-            return new Target(reachable(loaded.admin().listen()), given.or(() -> loaded.admin().password()));
+            Optional<TlsConfig> adminTls = loaded.admin().tls();
+            return new Target(reachable(loaded.admin().listen()), given.or(() -> loaded.admin().password()),
+                    adminTls.isPresent() || tls || caCert != null ? Optional.of(tls(adminTls)) : Optional.empty());
         }
-        return new Target(admin == null ? AdminConfig.DEFAULT_LISTEN : HostPort.parse(admin), given);
+        return new Target(admin == null ? AdminConfig.DEFAULT_LISTEN : HostPort.parse(admin), given,
+                tls || caCert != null || cert != null ? Optional.of(tls(Optional.empty())) : Optional.empty());
+    }
+
+    /**
+     * The CLI's TLS: --cacert, --cert and --key as given. With the admin port's own TLS (read from --config), the
+     * CLI trusts exactly its certificate and, when the port asks for a client certificate, presents the port's own
+     * (a host that can read the configuration can read those files).
+     */
+    private ServerTls tls(Optional<TlsConfig> adminTls) {
+        Optional<KeyAndChain> identity = cert != null
+                ? Optional.of(new KeyAndChain(certificates("--cert", cert), privateKey("--key", key)))
+                : adminTls.filter(t -> t.context().requiresClientCertificates()).map(t -> t.context().identity());
+        try {
+            if (caCert != null) {
+                return ServerTls.of(Optional.of(certificates("--cacert", caCert)), identity, Optional.empty());
+            }
+            if (adminTls.isPresent()) {
+                return ServerTls.pinned(List.of(adminTls.get().context().certificate()), identity);
+            }
+            return ServerTls.of(Optional.empty(), identity, Optional.empty());
+        } catch (TlsOptionException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new TlsOptionException(e.getMessage());
+        }
+    }
+
+    private static List<X509Certificate> certificates(String option, Path file) {
+        try {
+            return PemFiles.certificates(read(option, file));
+        } catch (TlsOptionException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new TlsOptionException(option + ": " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static PrivateKey privateKey(String option, Path file) {
+        try {
+            return PemFiles.privateKey(read(option, file));
+        } catch (TlsOptionException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new TlsOptionException(option + ": " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] read(String option, Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new TlsOptionException(option + ": cannot read " + file + ": " + e);
+        }
+    }
+
+    /** A TLS option names a file that cannot be read or used; the message names the option. Exit code 1. */
+    private static final class TlsOptionException extends IllegalArgumentException {
+        TlsOptionException(String message) {
+            super(message);
+        }
     }
 
     /** A wildcard listen address is reached on loopback. */

@@ -9,8 +9,10 @@ import java.util.Optional;
  *
  * @param statsListen the address of a twemproxy-style stats port (a connection gets one JSON document and is
  *                    closed), for exporters written for nutcracker; empty for none
+ * @param tls         {@code [admin.tls]}: admin clients connect over TLS; empty for plain TCP
  */
-public record AdminConfig(HostPort listen, Optional<String> password, Optional<HostPort> statsListen) {
+public record AdminConfig(HostPort listen, Optional<String> password, Optional<HostPort> statsListen,
+                          Optional<TlsConfig> tls) {
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 22222);
 
     /** What an absent {@code [admin]} table means: the default address, no password, no stats port. */
@@ -20,9 +22,15 @@ public record AdminConfig(HostPort listen, Optional<String> password, Optional<H
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(statsListen, "statsListen");
+        Objects.requireNonNull(tls, "tls");
         if (password.isPresent() && password.get().isEmpty()) {
             throw new IllegalArgumentException("password must not be empty; leave it out for no password");
         }
+    }
+
+    /** An admin port without TLS. */
+    public AdminConfig(HostPort listen, Optional<String> password, Optional<HostPort> statsListen) {
+        this(listen, password, statsListen, Optional.empty());
     }
 
     /** An admin port without a twemproxy stats port. */

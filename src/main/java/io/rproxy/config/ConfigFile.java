@@ -53,7 +53,15 @@ final class ConfigFile {
     }
 
     static String read(Path file, int maxBytes, Duration timeout) {
-        return decode(file, within(file, timeout, () -> readBounded(file, maxBytes)));
+        return decode(file, within(file, timeout, () -> readBounded(file, maxBytes, "a configuration file is text")));
+    }
+
+    /**
+     * The bytes of a file a configuration names (a TLS certificate or key), read within the same bounds: a regular
+     * file of at most {@code maxBytes}, within {@link #TIMEOUT}; ConfigException naming {@code file} otherwise.
+     */
+    static byte[] readBytes(Path file, int maxBytes, String what) {
+        return within(file, TIMEOUT, () -> readBounded(file, maxBytes, what));
     }
 
     /** Runs {@code read} on a {@code config-read} thread and waits for it at most {@code timeout}. */
@@ -89,7 +97,7 @@ final class ConfigFile {
         }
     }
 
-    private static byte[] readBounded(Path file, int maxBytes) {
+    private static byte[] readBounded(Path file, int maxBytes, String what) {
         try {
             // Follows symbolic links: a link to a regular file is fine, a link to /dev/stdin is not.
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -101,13 +109,13 @@ final class ConfigFile {
                         + "read only from a regular file");
             }
             if (attributes.size() > maxBytes) {
-                throw tooLarge(file, maxBytes, attributes.size() + " bytes");
+                throw tooLarge(file, maxBytes, attributes.size() + " bytes", what);
             }
             try (InputStream in = Files.newInputStream(file)) {
                 // One byte more than allowed tells a file that grew since the check (or a /proc file, size 0).
                 byte[] bytes = in.readNBytes(maxBytes + 1);
                 if (bytes.length > maxBytes) {
-                    throw tooLarge(file, maxBytes, "more than that");
+                    throw tooLarge(file, maxBytes, "more than that", what);
                 }
                 return bytes;
             }
@@ -120,9 +128,9 @@ final class ConfigFile {
         }
     }
 
-    private static ConfigException tooLarge(Path file, int maxBytes, String size) {
+    private static ConfigException tooLarge(Path file, int maxBytes, String size, String what) {
         return problem(file, "is larger than " + (maxBytes >= 1024 * 1024 ? maxBytes / (1024 * 1024) + " MiB"
-                : maxBytes + " bytes") + " (" + size + "); a configuration file is text of at most that");
+                : maxBytes + " bytes") + " (" + size + "); " + what + " of at most that");
     }
 
     private static String decode(Path file, byte[] bytes) {

@@ -2,11 +2,15 @@ package io.rproxy.config;
 
 import io.rproxy.resp.RespLimits;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
@@ -19,17 +23,28 @@ import org.tomlj.TomlPosition;
  * any thread may call it (the CLI at start-up, the admin thread on reload).
  */
 public final class ConfigLoader {
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+    /** What a load does with a warning (an expired certificate): logs it, in the problems' own form. */
+    private static final Consumer<ConfigProblem> LOG_WARNING = warning -> log.warn("{}", warning);
+
     static final List<String> TOP_LEVEL_KEYS = List.of("admin", "limits", "metrics", "pools");
-    static final List<String> ADMIN_KEYS = List.of("listen", "password", "stats_listen");
+    static final List<String> ADMIN_KEYS = List.of("listen", "password", "stats_listen", "tls");
     static final List<String> METRICS_KEYS = List.of("listen");
     static final List<String> LIMITS_KEYS = List.of("max_bulk_len", "max_arguments", "max_inline_len",
             "maxmemory_clients");
 
     private final Problems problems;
     private final ListenAddresses listeners = new ListenAddresses();
+    /** The folder relative paths in the file (TLS certificates and keys) are taken from: the file's own. */
+    private final Path base;
+    /** What certificates' validity is checked against. */
+    private final Clock clock;
 
-    private ConfigLoader(Problems problems) {
+    private ConfigLoader(Problems problems, Path source, Clock clock) {
         this.problems = problems;
+        Path parent = source.toAbsolutePath().getParent();
+        this.base = parent == null ? source.toAbsolutePath() : parent;
+        this.clock = clock;
     }
 
     /**
@@ -65,6 +80,15 @@ public final class ConfigLoader {
 
     /** Validates text in {@code format}; null lets {@link ConfigFormat#of} decide. */
     public static ProxyConfig parse(String text, Path source, ConfigFormat format) {
+        return parse(text, source, format, Clock.systemUTC(), LOG_WARNING);
+    }
+
+    /**
+     * As {@link #parse(String, Path, ConfigFormat)}, checking certificates' validity as of {@code clock} and handing
+     * each warning to {@code warnings} (the public methods log them), before any problem is thrown.
+     */
+    static ProxyConfig parse(String text, Path source, ConfigFormat format, Clock clock,
+                             Consumer<ConfigProblem> warnings) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(source, "source");
         if ((format == null ? ConfigFormat.of(source, text) : format) == ConfigFormat.YAML) {
@@ -78,7 +102,12 @@ public final class ConfigLoader {
             problems.add(position == null ? 0 : position.line(), "", error.getMessage());
         }
         problems.throwIfAny();
-        return new ConfigLoader(problems).build(new TableReader(toml, List.of(), 0, problems), source, text);
+        try {
+            return new ConfigLoader(problems, source, clock).build(new TableReader(toml, List.of(), 0, problems),
+                    source, text);
+        } finally {
+            problems.warnings().forEach(warnings);
+        }
     }
 
     private ProxyConfig build(TableReader root, Path source, String text) {
@@ -110,7 +139,8 @@ public final class ConfigLoader {
             password = Optional.empty();
         }
         Optional<HostPort> statsListen = listeners.read(table, "stats_listen");
-        return new AdminConfig(listen, password, statsListen);
+        Optional<TlsConfig> tls = table.table("tls").flatMap(t -> new TlsReader(t, base, problems, clock).listener());
+        return new AdminConfig(listen, password, statsListen, tls);
     }
 
     private MetricsConfig metrics(TableReader table) {
@@ -125,6 +155,12 @@ public final class ConfigLoader {
         int maxArguments = table.integer("max_arguments", 1).orElse(d.maxArguments());
         int maxInline = table.integer("max_inline_len", 16).orElse(d.maxInlineLength());
         return new RespLimits(maxBulk, maxArguments, maxInline);
+    }
+
+    /** A pool's tls and server_tls tables. */
+    private PoolTls tls(TableReader pool) {
+        return new PoolTls(pool.table("tls").flatMap(t -> new TlsReader(t, base, problems, clock).listener()),
+                pool.table("server_tls").flatMap(t -> new TlsReader(t, base, problems, clock).servers()));
     }
 
     private Map<String, PoolConfig> pools(TableReader root) {
@@ -142,7 +178,7 @@ public final class ConfigLoader {
         }
         for (String name : table.get().keys()) {
             table.get().table(name)
-                    .flatMap(pool -> new PoolReader(pool, listeners).read(name, problems))
+                    .flatMap(pool -> new PoolReader(pool, listeners, tls(pool)).read(name, problems))
                     .ifPresent(pool -> pools.put(name, pool));
         }
         return pools;

@@ -37,7 +37,13 @@ final class NutcrackerYaml {
             }
             TableReader table = new TableReader(new YamlTable(pool, problems), List.of(pool.name()), pool.line(),
                     problems);
-            Optional<PoolConfig> config = new PoolReader(table, listeners).read(pool.name(), problems);
+            for (String key : List.of("tls", "server_tls")) {
+                if (table.has(key)) {
+                    table.problem(key, "TLS is set in rproxy's TOML only ([pools." + pool.name() + "." + key
+                            + "] tables); convert this file with 'rproxy convert' and add it there");
+                }
+            }
+            Optional<PoolConfig> config = new PoolReader(table, listeners, PoolTls.NONE).read(pool.name(), problems);
             config.ifPresent(c -> pools.put(pool.name(), c));
         }
         problems.throwIfAny();

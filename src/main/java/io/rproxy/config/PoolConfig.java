@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  *                           have leased at once; a lease past it is refused at once with an error
  * @param sentinel           the pool's servers are masters that Redis Sentinel names ({@code sentinels}); then
  *                           {@code servers} is empty and the masters are in it
+ * @param tls                TLS towards the pool's clients and towards its servers ({@link PoolTls#NONE}: neither)
  */
 public record PoolConfig(
         String name,
@@ -59,7 +60,8 @@ public record PoolConfig(
         long clientQueryBufferLimit,
         Set<String> denyCommands,
         int maxDedicatedConnections,
-        Optional<SentinelConfig> sentinel) {
+        Optional<SentinelConfig> sentinel,
+        PoolTls tls) {
 
     public static final HashFunction DEFAULT_HASH = HashFunction.FNV1A_64;
     public static final Distribution DEFAULT_DISTRIBUTION = Distribution.KETAMA;
@@ -85,6 +87,7 @@ public record PoolConfig(
         Objects.requireNonNull(hashTag, "hashTag");
         Objects.requireNonNull(distribution, "distribution");
         Objects.requireNonNull(redisAuth, "redisAuth");
+        Objects.requireNonNull(tls, "tls");
         if (!isValidName(name)) {
             throw new IllegalArgumentException("pool name '" + name + "' must match [A-Za-z0-9_-]+");
         }
@@ -115,7 +118,7 @@ public record PoolConfig(
         }
     }
 
-    /** A pool whose servers are at fixed addresses (no {@code sentinels}). */
+    /** A pool whose servers are at fixed addresses (no {@code sentinels}), without TLS. */
     public PoolConfig(String name, HostPort listen, HashFunction hash, Optional<HashTag> hashTag,
                       Distribution distribution, Optional<Duration> timeout, int backlog, Optional<String> redisAuth,
                       int redisDb, boolean preconnect, int serverConnections, boolean autoEjectHosts,
@@ -125,7 +128,7 @@ public record PoolConfig(
         this(name, listen, hash, hashTag, distribution, timeout, backlog, redisAuth, redisDb, preconnect,
                 serverConnections, autoEjectHosts, serverRetryTimeout, serverFailureLimit, tcpKeepalive, reusePort,
                 servers, cluster, clientConnections, clientOutputBufferLimit, clientQueryBufferLimit, denyCommands,
-                maxDedicatedConnections, Optional.empty());
+                maxDedicatedConnections, Optional.empty(), PoolTls.NONE);
     }
 
     /** A pool that refuses no command of its own (no {@code deny_commands}), with the default bound on dedicated

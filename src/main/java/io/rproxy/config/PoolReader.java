@@ -27,7 +27,7 @@ final class PoolReader {
             "server_connections", "preconnect", "auto_eject_hosts", "server_retry_timeout",
             "server_failure_limit", "tcpkeepalive", "reuseport", "servers", "cluster", "client_connections",
             "client_output_buffer_limit", "client_query_buffer_limit", "deny_commands",
-            "max_dedicated_connections", "sentinels", "sentinel_password");
+            "max_dedicated_connections", "sentinels", "sentinel_password", "tls", "server_tls");
     /** Keys that place keys on independent servers; a Redis Cluster places them itself. */
     private static final List<String> NOT_FOR_CLUSTER = List.of("hash", "distribution", "hash_tag");
 
@@ -35,10 +35,13 @@ final class PoolReader {
 
     private final TableReader table;
     private final ListenAddresses listeners;
+    /** The pool's tls and server_tls tables, read by {@link TlsReader} (their problems are recorded already). */
+    private final PoolTls tls;
 
-    PoolReader(TableReader table, ListenAddresses listeners) {
+    PoolReader(TableReader table, ListenAddresses listeners, PoolTls tls) {
         this.table = table;
         this.listeners = listeners;
+        this.tls = tls;
     }
 
     /**
@@ -95,7 +98,7 @@ final class PoolReader {
             return Optional.of(new PoolConfig(name, listen.get(), hash, hashTag, distribution, timeout, backlog,
                     redisAuth, redisDb, preconnect, serverConnections, autoEject, retry, failureLimit,
                     tcpKeepalive, reusePort, servers, cluster, clientConnections, outputLimit, queryLimit, denied,
-                    maxDedicated, sentinel));
+                    maxDedicated, sentinel, tls));
         } catch (IllegalArgumentException e) {
             // The checks above should have caught it; report rather than crash if they did not.
             problems.add(table.line(), table.dotted(), e.getMessage());

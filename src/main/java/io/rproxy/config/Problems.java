@@ -11,6 +11,8 @@ import java.util.List;
 final class Problems {
     private final String file;
     private final List<ConfigProblem> found = new ArrayList<>();
+    /** What is not wrong enough to refuse the file but should be fixed (an expired certificate). */
+    private final List<ConfigProblem> warnings = new ArrayList<>();
 
     Problems(String file) {
         this.file = file;
@@ -18,6 +20,16 @@ final class Problems {
 
     void add(int line, String key, String message) {
         found.add(new ConfigProblem(file, Math.max(line, 0), key, message));
+    }
+
+    /** Records something the file may keep but its operator should know (the load goes on). */
+    void warn(int line, String key, String message) {
+        warnings.add(new ConfigProblem(file, Math.max(line, 0), key, message));
+    }
+
+    /** The warnings so far, in the order found. */
+    List<ConfigProblem> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** How many so far: compare two counts to learn whether a step found anything wrong. */

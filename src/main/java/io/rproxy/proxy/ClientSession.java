@@ -3,14 +3,17 @@ package io.rproxy.proxy;
 import io.rproxy.backend.OutputBuffer;
 import io.rproxy.backend.PendingReply;
 import io.rproxy.config.PoolConfig;
+import io.rproxy.config.TlsConfig;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
 import io.rproxy.resp.RespReader;
+import io.rproxy.tls.ListenerTls;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * counted in the client's {@link OutputBuffer} as they land, and a client that leaves more than its pool's
  * {@code client_output_buffer_limit} unread, or holds the most when all clients pass {@code maxmemory_clients},
  * is disconnected as Redis disconnects it; the replies still to come for it are dropped as they land.
+ *
+ * <p>On a TLS pool the session's thread first shakes hands, within {@link PoolListener#handshakeBound}; a client
+ * whose handshake fails is counted and closed before anything else of the session is set up. Other threads close
+ * or shut the accepted TCP socket beneath TLS, never the TLS socket, whose close may wait for a write under way.
  *
  * <p>Each request is dispatched by the listener's current {@link Generation}, read once per request, so a
  * committed reload applies to the next request. Across a reload a client's order holds strictly: before its
@@ -64,7 +71,14 @@ final class ClientSession implements Runnable {
      */
     private static final int READ_BUFFER = 256;
 
-    private final Socket socket;
+    /**
+     * The accepted TCP connection. Other threads close it (CLIENT KILL, an output limit, a stop) or shut its input
+     * (a graceful stop) on this socket, never on the TLS one over it, whose close may wait for a write under way.
+     */
+    private final Socket raw;
+    /** The pool's TLS as of the client's accept; null for plain TCP. */
+    private final ListenerTls tls;
+    private final Duration handshakeBound;
     private final PoolListener listener;
     private final PoolStats stats;
     private final ClientState state;
@@ -87,10 +101,12 @@ final class ClientSession implements Runnable {
     private int window = FIRST_WINDOW;
 
     ClientSession(long id, Socket socket, PoolListener listener) {
-        this.socket = socket;
+        this.raw = socket;
         this.listener = listener;
         this.stats = listener.stats();
         Generation first = listener.current();
+        this.tls = first.isGone() ? null : first.pool().config().tls().clients().map(TlsConfig::context).orElse(null);
+        this.handshakeBound = first.isGone() ? Duration.ZERO : PoolListener.handshakeBound(first.pool().config());
         this.output = listener.outputBuffers().newBuffer(first.isGone() ? PoolConfig.DEFAULT_CLIENT_OUTPUT_BUFFER_LIMIT
                 : first.pool().config().clientOutputBufferLimit(), this::overflowed);
         this.state = new ClientState(id, first.isGone() || !first.dispatcher().requiresAuth(), output,
@@ -101,8 +117,9 @@ final class ClientSession implements Runnable {
         return state.id();
     }
 
+    /** The accepted TCP connection (under TLS, the socket beneath it). */
     Socket socket() {
-        return socket;
+        return raw;
     }
 
     /** For CLIENT LIST on another client's thread: what ClientState lets other threads read. */
@@ -117,13 +134,35 @@ final class ClientSession implements Runnable {
 
     @Override
     public void run() {
+        Socket socket;
+        try {
+            socket = tls == null ? raw : tls.accept(raw, handshakeBound);
+        } catch (IOException e) {
+            // Plain text to a TLS port, a refused certificate, a stall past the bound, a client that left: closed and
+            // counted; it never reached the pool, so nothing else of the session is set up or torn down.
+            stats.tlsHandshakeFailed();
+            listener.handshakeFailures().failed(raw.getRemoteSocketAddress(), e);
+            closeQuietly(raw);
+            return;
+        } catch (RuntimeException | Error e) {
+            stats.tlsHandshakeFailed();
+            log.error("client {}: TLS handshake failed in {}", state.id(), Thread.currentThread().getName(), e);
+            closeQuietly(raw);
+            return;
+        }
+        serveConnection(socket);
+    }
+
+    /** @param socket the client's connection: {@link #raw}, or TLS over it */
+    private void serveConnection(Socket socket) {
         stats.clientConnected();
         output.open();
         boolean clean = false;
-        try (socket) {
-            ClientOutput clientOut = new ClientOutput(socket.getOutputStream()); // shared with subscriber readers
+        ClientOutput clientOut = null;
+        try {
+            clientOut = new ClientOutput(socket.getOutputStream()); // shared with subscriber readers
             ReplyWriter out = new ReplyWriter(clientOut);
-            state.subscriptions(new Subscriptions(state.id(), clientOut, socket));
+            state.subscriptions(new Subscriptions(state.id(), clientOut, raw));
             ClientInput input = new ClientInput(socket.getInputStream(), new ClientInput.Owed() {
                 @Override
                 public boolean any() {
@@ -146,9 +185,10 @@ final class ClientSession implements Runnable {
             log.debug("client {} connection failed: {}", state.id(), e.getMessage());
         } catch (RuntimeException | Error e) {
             // The session's catch ladder: anything else is a bug or the JVM in trouble. Logged once, with the
-            // thread's name; the socket closes with the try, and replies still to come are dropped as they land.
+            // thread's name; the socket closes below, and replies still to come are dropped as they land.
             log.error("client {} session failed in {}", state.id(), Thread.currentThread().getName(), e);
         } finally {
+            close(socket, clientOut);
             state.transaction().abandon(); // a client that leaves mid-state has its dedicated connection closed
             if (state.subscriptions() != null) {
                 state.subscriptions().close(); // and its subscriber connections
@@ -157,6 +197,32 @@ final class ClientSession implements Runnable {
             output.close(); // what it held is given back; replies still to come are dropped as they land
             pinned = null;
             stats.clientClosed(clean);
+        }
+    }
+
+    /**
+     * Closes the client's connection. A TLS one first sends its close_notify, as TLS asks, unless a subscriber's
+     * pusher is writing to it at this moment: SSLSocket.close waits for a write under way, which to a client that
+     * does not read may never end, while closing the TCP socket under it never waits.
+     */
+    private void close(Socket socket, ClientOutput out) {
+        if (socket != raw && out != null && out.lock.tryLock()) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("client {}: closing TLS: {}", state.id(), e.getMessage());
+            } finally {
+                out.lock.unlock();
+            }
+        }
+        closeQuietly(raw);
+    }
+
+    private void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("client {}: {}", state.id(), e.getMessage());
         }
     }
 
@@ -299,11 +365,7 @@ final class ClientSession implements Runnable {
             log.warn("client {} disconnected: the replies left unread by all clients passed maxmemory_clients,"
                     + " and it held the most ({} bytes)", state.id(), heldBytes);
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            log.debug("client {}: {}", state.id(), e.getMessage());
-        }
+        closeQuietly(raw);
     }
 
     /** A reply owed to the client, and when its command was read (System.nanoTime), for the latency histogram. */

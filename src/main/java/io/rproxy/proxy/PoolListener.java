@@ -2,7 +2,9 @@ package io.rproxy.proxy;
 
 import io.rproxy.backend.OutputBuffers;
 import io.rproxy.config.HostPort;
+import io.rproxy.config.PoolConfig;
 import io.rproxy.resp.RespLimits;
+import io.rproxy.tls.HandshakeFailureLog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,6 +45,12 @@ final class PoolListener implements ClientLink.Clients {
     private Thread acceptor;
     /** Used by the acceptor thread alone (and stopAccepting, to end a pause). */
     private final AcceptBackoff backoff;
+    /** Reports failed TLS handshakes, from the clients' threads. */
+    private final HandshakeFailureLog handshakeFailures;
+    /** A TLS handshake's bound when the pool sets no timeout: time for a slow client, not for a stalled one. */
+    static final Duration DEFAULT_HANDSHAKE_BOUND = Duration.ofSeconds(10);
+    /** The least bound: a JVM's first handshakes take a few hundred ms while its crypto code warms up. */
+    static final Duration MIN_HANDSHAKE_BOUND = Duration.ofSeconds(1);
 
     /**
      * @param first what the listener serves until a reload swaps it; its pool's configuration says where to listen
@@ -56,6 +64,7 @@ final class PoolListener implements ClientLink.Clients {
         this.current = first;
         this.clientIds = clientIds;
         this.backoff = new AcceptBackoff("pool '" + name + "'", log);
+        this.handshakeFailures = new HandshakeFailureLog("pool '" + name + "'");
         this.outputBuffers = outputBuffers;
         HostPort listen = address;
         ServerSocket socket = new ServerSocket();
@@ -82,6 +91,19 @@ final class PoolListener implements ClientLink.Clients {
 
     PoolStats stats() {
         return stats;
+    }
+
+    HandshakeFailureLog handshakeFailures() {
+        return handshakeFailures;
+    }
+
+    /**
+     * How long a client of {@code pool} has to complete its TLS handshake, counted from its accept: the pool's
+     * timeout, at least {@link #MIN_HANDSHAKE_BOUND}; {@link #DEFAULT_HANDSHAKE_BOUND} when it sets none.
+     */
+    static Duration handshakeBound(PoolConfig pool) {
+        return pool.timeout().map(t -> t.compareTo(MIN_HANDSHAKE_BOUND) < 0 ? MIN_HANDSHAKE_BOUND : t)
+                .orElse(DEFAULT_HANDSHAKE_BOUND);
     }
 
     OutputBuffers outputBuffers() {

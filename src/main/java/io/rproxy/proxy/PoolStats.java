@@ -24,6 +24,7 @@ public final class PoolStats {
     private final LongAdder acceptErrors = new LongAdder();
     private final LongAdder outputLimitDisconnections = new LongAdder();
     private final LongAdder evictedClients = new LongAdder();
+    private final LongAdder tlsHandshakeFailures = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
     /** Commands refused, by command name (subcommands as {@code client|kill}); a name is added when first refused. */
     private final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
@@ -84,6 +85,11 @@ public final class PoolStats {
         (why == OutputBuffer.Overflow.CLIENT_LIMIT ? outputLimitDisconnections : evictedClients).increment();
     }
 
+    /** A client of a TLS pool was closed before its TLS handshake completed (it failed, or took too long). */
+    void tlsHandshakeFailed() {
+        tlsHandshakeFailures.increment();
+    }
+
     void requestServed(long nanos) {
         latency.record(nanos);
     }
@@ -136,6 +142,14 @@ public final class PoolStats {
     /** Clients disconnected because all clients' unread replies passed maxmemory_clients (Redis's evicted_clients). */
     public long evictedClients() {
         return evictedClients.sum();
+    }
+
+    /**
+     * Clients closed because their TLS handshake failed: plain text sent to a TLS port, a certificate refused, no
+     * handshake within the bound, or a client that left before shaking hands (a TCP health check).
+     */
+    public long tlsHandshakeFailures() {
+        return tlsHandshakeFailures.sum();
     }
 
     public LatencyHistogram.Snapshot latency() {

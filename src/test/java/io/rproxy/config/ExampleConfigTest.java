@@ -46,10 +46,12 @@ class ExampleConfigTest {
     void documentsEveryKey() throws Exception {
         String text = Files.readString(EXAMPLE);
         Stream.of(ConfigLoader.TOP_LEVEL_KEYS.stream().map(k -> "[" + k),
-                        ConfigLoader.ADMIN_KEYS.stream().map(k -> k + " = "),
+                        ConfigLoader.ADMIN_KEYS.stream().map(k -> k.equals("tls") ? "[admin.tls]" : k + " = "),
                         ConfigLoader.LIMITS_KEYS.stream().map(k -> k + " = "),
                         ConfigLoader.METRICS_KEYS.stream().map(k -> k + " = "),
-                        PoolReader.KEYS.stream().map(k -> k + " = "))
+                        PoolReader.KEYS.stream().map(k -> k.endsWith("tls") ? "[pools.alpha." + k + "]" : k + " = "),
+                        TlsReader.LISTENER_KEYS.stream().map(k -> k + " = "),
+                        TlsReader.SERVER_KEYS.stream().map(k -> k + " = "))
                 .flatMap(s -> s)
                 .forEach(key -> assertTrue(text.contains(key), "conf/rproxy.example.toml does not show " + key));
     }
