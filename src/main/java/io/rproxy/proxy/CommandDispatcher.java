@@ -169,7 +169,7 @@ final class CommandDispatcher {
     private PendingReply split(CommandSpec spec, RespCommand command, ClientState client) {
         Splitter splitter = splitters.get(spec.name());
         return splitter.argCountFits(command.argCount())
-                ? splitter.split(command, pool, client)
+                ? splitter.split(command, pool, client, spec.name())
                 : error(CommandErrors.wrongArity(spec));
     }
 

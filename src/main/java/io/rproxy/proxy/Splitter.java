@@ -8,9 +8,7 @@ import io.rproxy.backend.Targets;
 import io.rproxy.resp.ProtocolException;
 import io.rproxy.resp.Reply;
 import io.rproxy.resp.RespCommand;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A multi-key command whose keys may live on several servers (MGET, MSET, DEL, ...): sent as one command per
@@ -56,7 +54,8 @@ abstract class Splitter {
      */
     abstract String misfit(Reply part, int keys);
 
-    final PendingReply split(RespCommand command, Pool pool, Sender sender) {
+    /** @param commandName the command's full name, for the errors of a malformed part's reply */
+    final PendingReply split(RespCommand command, Pool pool, Sender sender, String commandName) {
         int keyCount = (command.argCount() - 1) / argsPerKey;
         int[] serverOfKey = new int[keyCount];
         boolean oneServer = true;
@@ -71,51 +70,67 @@ abstract class Splitter {
         if (oneServer) {
             return pool.targets().send(serverOfKey[0], command.frame(), sender);
         }
-        return fanOut(command, pool, sender, serverOfKey);
+        return fanOut(command, pool, sender, serverOfKey, commandName);
     }
 
-    private PendingReply fanOut(RespCommand command, Pool pool, Sender sender, int[] serverOfKey) {
-        int[] partOfKey = new int[serverOfKey.length];
-        List<Integer> partServers = new ArrayList<>();
-        List<List<byte[]>> partArgs = new ArrayList<>();
-        byte[] name = command.arg(0);
-        for (int k = 0; k < serverOfKey.length; k++) {
-            int part = partServers.indexOf(serverOfKey[k]);
-            if (part < 0) {
-                part = partServers.size();
-                partServers.add(serverOfKey[k]);
-                partArgs.add(new ArrayList<>(List.of(name)));
+    /**
+     * Sends one part per server, each built straight from the client's frame (its name, then the arguments of
+     * the keys that server holds, in the client's order). Arrays, not collections: this runs for every MGET and
+     * MSET whose keys span servers, and their boxing and copies once cost more than the rest of the request.
+     */
+    private PendingReply fanOut(RespCommand command, Pool pool, Sender sender, int[] serverOfKey,
+                                String commandName) {
+        int keyCount = serverOfKey.length;
+        int[] partOfKey = new int[keyCount];
+        int[] serverOfPart = new int[keyCount];
+        int parts = 0;
+        for (int k = 0; k < keyCount; k++) {
+            int part = 0;
+            while (part < parts && serverOfPart[part] != serverOfKey[k]) {
+                part++; // a handful of servers at most: a scan beats a map
+            }
+            if (part == parts) {
+                serverOfPart[parts++] = serverOfKey[k];
             }
             partOfKey[k] = part;
-            for (int a = 0; a < argsPerKey; a++) {
-                partArgs.get(part).add(command.arg(1 + k * argsPerKey + a));
+        }
+        int[] keysOfPart = new int[parts];
+        for (int part : partOfKey) {
+            keysOfPart[part]++;
+        }
+        Targets targets = pool.targets();
+        PendingReply[] requests = new PendingReply[parts];
+        pool.stats().fragments(parts);
+        int[] args = new int[1 + keyCount * argsPerKey];
+        for (int p = 0; p < parts; p++) {
+            int n = 1; // args[0] is the command's name
+            for (int k = 0; k < keyCount; k++) {
+                if (partOfKey[k] == p) {
+                    for (int a = 0; a < argsPerKey; a++) {
+                        args[n++] = 1 + k * argsPerKey + a;
+                    }
+                }
             }
+            requests[p] = targets.send(serverOfPart[p], command.frameOf(args, n), sender);
         }
-        PendingReply[] parts = new PendingReply[partServers.size()];
-        pool.stats().fragments(parts.length);
-        String[] servers = new String[parts.length];
-        for (int p = 0; p < parts.length; p++) {
-            servers[p] = pool.targets().describe(partServers.get(p));
-            parts[p] = pool.targets().send(partServers.get(p), RespCommand.of(partArgs.get(p)).frame(), sender);
-        }
-        String commandName = command.name();
-        return () -> mergeWhenDone(parts, servers, partOfKey, commandName);
+        int[] servers = Arrays.copyOf(serverOfPart, parts);
+        return () -> mergeWhenDone(requests, targets, servers, partOfKey, keysOfPart, commandName);
     }
 
-    /** Awaits every part (a client's later requests may be queued behind them), then merges or fails as one. */
-    private Reply mergeWhenDone(PendingReply[] requests, String[] servers, int[] partOfKey, String commandName) {
+    /**
+     * Awaits every part (a client's later requests may be queued behind them), then merges or fails as one. The
+     * servers are named only when one failed.
+     */
+    private Reply mergeWhenDone(PendingReply[] requests, Targets targets, int[] servers, int[] partOfKey,
+                                int[] keysOfPart, String commandName) {
         Reply[] replies = new Reply[requests.length];
         for (int p = 0; p < requests.length; p++) {
             replies[p] = requests[p].await();
         }
-        int[] keysOfPart = new int[requests.length];
-        for (int part : partOfKey) {
-            keysOfPart[part]++;
-        }
         Reply firstError = null;
         for (int p = 0; p < requests.length; p++) {
-            Reply failure = replies[p].isError() ? namingServer(replies[p], servers[p])
-                    : malformed(requests[p], replies[p], keysOfPart[p], servers[p], commandName);
+            Reply failure = replies[p].isError() ? namingServer(replies[p], targets.describe(servers[p]))
+                    : malformed(requests[p], replies[p], keysOfPart[p], targets, servers[p], commandName);
             if (failure != null && firstError == null) {
                 firstError = failure;
             }
@@ -127,7 +142,8 @@ abstract class Splitter {
      * Null when the part's reply fits; else the client's error naming the server, after the connection the
      * reply came on is closed as misaligned (its later replies could belong to other requests).
      */
-    private Reply malformed(PendingReply request, Reply reply, int keys, String server, String commandName) {
+    private Reply malformed(PendingReply request, Reply reply, int keys, Targets targets, int target,
+                            String commandName) {
         String why;
         try {
             why = misfit(reply, keys);
@@ -139,7 +155,7 @@ abstract class Splitter {
         }
         String message = "malformed reply to its part of " + commandName + " (" + keys + " keys): " + why;
         request.misaligned(message);
-        return ProxyError.of(server + ": " + message);
+        return ProxyError.of(targets.describe(target) + ": " + message);
     }
 
     /**
@@ -166,16 +182,7 @@ abstract class Splitter {
 
         @Override
         Reply merge(Reply[] parts, int[] partOfKey) {
-            List<List<Reply>> elements = new ArrayList<>(parts.length);
-            for (Reply part : parts) {
-                elements.add(part.elements());
-            }
-            int[] next = new int[parts.length];
-            List<Reply> merged = new ArrayList<>(partOfKey.length);
-            for (int part : partOfKey) {
-                merged.add(elements.get(part).get(next[part]++));
-            }
-            return Reply.array(merged);
+            return Reply.interleave(parts, partOfKey); // the values copied as they came, in the client's order
         }
 
         @Override
@@ -183,7 +190,7 @@ abstract class Splitter {
             if (part.type() != '*' || part.isNull()) {
                 return "expected an array, got " + part;
             }
-            int size = part.elements().size();
+            long size = part.arrayLength(); // the reader has walked the elements: the count is the shape
             return size == keys ? null : "an array of " + size + " elements";
         }
     }
@@ -201,7 +208,7 @@ abstract class Splitter {
 
         @Override
         String misfit(Reply part, int keys) {
-            return part.equals(Reply.OK) ? null : "expected +OK, got " + part;
+            return part == Reply.OK || part.equals(Reply.OK) ? null : "expected +OK, got " + part;
         }
     }
 
@@ -213,7 +220,11 @@ abstract class Splitter {
 
         @Override
         Reply merge(Reply[] parts, int[] partOfKey) {
-            return Reply.integer(Arrays.stream(parts).mapToLong(Reply::integer).sum());
+            long sum = 0;
+            for (Reply part : parts) {
+                sum += part.integer();
+            }
+            return Reply.integer(sum);
         }
 
         @Override

@@ -178,6 +178,70 @@ public final class Reply {
         return Collections.unmodifiableList(out);
     }
 
+    /**
+     * For an array reply, its element count from the header alone (-1 for {@code *-1}), without decoding the
+     * elements; ProtocolException otherwise. Enough to check a reply the reader has already walked whole.
+     */
+    public long arrayLength() {
+        expectType('*');
+        return RespBytes.parseLong(bytes, 1, indexOfCr(bytes, 1), "invalid multibulk length");
+    }
+
+    /**
+     * One array made of the elements of several arrays, copied byte for byte without decoding them: its i-th
+     * element is the next one not yet taken of {@code arrays[sourceOf[i]]}. This is MGET's merge: the parts'
+     * values put back in the order of the client's keys. Every array must hold exactly as many elements as
+     * {@code sourceOf} takes from it; ProtocolException otherwise.
+     */
+    public static Reply interleave(Reply[] arrays, int[] sourceOf) {
+        int[][] bounds = new int[arrays.length][];
+        long size = RespBytes.headerLength(sourceOf.length);
+        for (int a = 0; a < arrays.length; a++) {
+            bounds[a] = arrays[a].elementBounds();
+            size += arrays[a].bytes.length - bounds[a][0];
+        }
+        if (size > RespBytes.MAX_ARRAY) {
+            throw new IllegalArgumentException("reply too large: " + size + " bytes");
+        }
+        byte[] out = new byte[(int) size];
+        int p = RespBytes.writeHeader(out, 0, (byte) '*', sourceOf.length);
+        int[] taken = new int[arrays.length];
+        for (int source : sourceOf) {
+            int[] b = bounds[source];
+            int i = taken[source]++;
+            if (i + 1 >= b.length) {
+                throw new ProtocolException("array " + source + " has only " + (b.length - 1) + " elements");
+            }
+            System.arraycopy(arrays[source].bytes, b[i], out, p, b[i + 1] - b[i]);
+            p += b[i + 1] - b[i];
+        }
+        if (p != out.length) {
+            throw new ProtocolException("arrays have more elements than were taken");
+        }
+        return new Reply(out);
+    }
+
+    /** Where each element of this array reply starts, then where the last one ends: count + 1 offsets. */
+    private int[] elementBounds() {
+        expectType('*');
+        int headerEnd = indexOfCr(bytes, 1);
+        long count = RespBytes.parseLong(bytes, 1, headerEnd, "invalid multibulk length");
+        if (count < 0 || count > bytes.length) {
+            throw new ProtocolException("expected an array of elements, got " + this);
+        }
+        int[] bounds = new int[(int) count + 1];
+        int p = headerEnd + 2;
+        for (int i = 0; i < count; i++) {
+            bounds[i] = p;
+            p = RespBytes.replyEnd(bytes, p, bytes.length);
+        }
+        if (p != bytes.length) {
+            throw new ProtocolException("trailing bytes after array elements");
+        }
+        bounds[(int) count] = p;
+        return bounds;
+    }
+
     private void expectType(char type) {
         if (bytes[0] != type) {
             throw new ProtocolException("expected reply type '" + type + "', got " + this);

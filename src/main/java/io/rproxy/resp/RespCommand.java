@@ -60,6 +60,34 @@ public final class RespCommand {
         return new RespCommand(frame, spans, count);
     }
 
+    /**
+     * A new multibulk frame of some of this command's arguments, {@code args[0..count)} by index, in that order:
+     * a split command's part (its name, then the keys, and values, that go to one server) built straight from
+     * the client's frame, with no copy of each argument on the way.
+     */
+    public byte[] frameOf(int[] args, int count) {
+        long size = RespBytes.headerLength(count);
+        for (int i = 0; i < count; i++) {
+            int length = argLength(args[i]);
+            size += RespBytes.headerLength(length) + length + 2L;
+        }
+        if (size > RespBytes.MAX_ARRAY) {
+            throw new IllegalArgumentException("command too large: " + size + " bytes");
+        }
+        byte[] out = new byte[(int) size];
+        int p = RespBytes.writeHeader(out, 0, (byte) '*', count);
+        for (int i = 0; i < count; i++) {
+            int offset = spans[2 * args[i]];
+            int length = spans[2 * args[i] + 1];
+            p = RespBytes.writeHeader(out, p, (byte) '$', length);
+            System.arraycopy(frame, offset, out, p, length);
+            p += length;
+            out[p++] = RespBytes.CR;
+            out[p++] = RespBytes.LF;
+        }
+        return out;
+    }
+
     /** Convenience for ASCII arguments, e.g. {@code RespCommand.of("AUTH", password)}; encodes as UTF-8. */
     public static RespCommand of(String... args) {
         byte[][] bytes = new byte[args.length][];

@@ -106,6 +106,33 @@ class ReplyTest {
     }
 
     @Test
+    void interleaveTakesEachArraysElementsInTheGivenOrderAsTheyCame() {
+        Reply first = Reply.ofBytes(bytes("*3\r\n$1\r\na\r\n$-1\r\n$3\r\nc\r\n\r\n"));
+        Reply second = Reply.ofBytes(bytes("*2\r\n$0\r\n\r\n*1\r\n:7\r\n"));
+        Reply merged = Reply.interleave(new Reply[] {first, second}, new int[] {1, 0, 0, 1, 0});
+        assertEquals("*5\r\n$0\r\n\r\n$1\r\na\r\n$-1\r\n*1\r\n:7\r\n$3\r\nc\r\n\r\n", string(merged.bytes()));
+        assertEquals(List.of(Reply.bulk(bytes("")), Reply.bulk(bytes("a")), Reply.NULL_BULK,
+                Reply.ofBytes(bytes("*1\r\n:7\r\n")), Reply.bulk(bytes("c\r\n"))), merged.elements());
+    }
+
+    @Test
+    void interleaveRefusesArraysOfTheWrongLength() {
+        Reply two = Reply.ofBytes(bytes("*2\r\n:1\r\n:2\r\n"));
+        assertThrows(ProtocolException.class, () -> Reply.interleave(new Reply[] {two}, new int[] {0, 0, 0}));
+        assertThrows(ProtocolException.class, () -> Reply.interleave(new Reply[] {two}, new int[] {0}));
+        assertThrows(ProtocolException.class, () -> Reply.interleave(new Reply[] {Reply.NULL_ARRAY}, new int[0]));
+        assertThrows(ProtocolException.class, () -> Reply.interleave(new Reply[] {Reply.OK}, new int[0]));
+    }
+
+    @Test
+    void arrayLengthReadsTheHeaderOnly() {
+        assertEquals(2, Reply.ofBytes(bytes("*2\r\n:1\r\n:2\r\n")).arrayLength());
+        assertEquals(0, Reply.ofBytes(bytes("*0\r\n")).arrayLength());
+        assertEquals(-1, Reply.NULL_ARRAY.arrayLength());
+        assertThrows(ProtocolException.class, () -> Reply.OK.arrayLength());
+    }
+
+    @Test
     void equalityIsByBytes() {
         assertEquals(Reply.integer(3), Reply.ofBytes(bytes(":3\r\n")));
         assertEquals(Reply.integer(3).hashCode(), Reply.ofBytes(bytes(":3\r\n")).hashCode());

@@ -48,6 +48,19 @@ class RespCommandTest {
     }
 
     @Test
+    void frameOfEncodesTheChosenArgumentsInTheGivenOrder() throws IOException {
+        byte[] client = bytes("*5\r\n$4\r\nMSET\r\n$1\r\na\r\n$0\r\n\r\n$2\r\nbb\r\n$3\r\nx\r\n\r\n");
+        RespCommand command = new RespReader(new ByteArrayInputStream(client), RespLimits.DEFAULT)
+                .readCommand();
+        assertEquals("*3\r\n$4\r\nMSET\r\n$2\r\nbb\r\n$3\r\nx\r\n\r\n",
+                string(command.frameOf(new int[] {0, 3, 4, 99}, 3)), "only the first count indexes count");
+        assertEquals("*3\r\n$4\r\nMSET\r\n$1\r\na\r\n$0\r\n\r\n", string(command.frameOf(new int[] {0, 1, 2}, 3)));
+        assertEquals(string(RespCommand.of("GET", "k").frame()),
+                string(RespCommand.of("GET", "k").frameOf(new int[] {0, 1}, 2)));
+        assertThrows(IndexOutOfBoundsException.class, () -> command.frameOf(new int[] {0, 5}, 2));
+    }
+
+    @Test
     void argIsACopy() {
         RespCommand command = RespCommand.of("GET", "k");
         command.arg(1)[0] = 'x';
