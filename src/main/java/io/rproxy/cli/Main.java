@@ -18,6 +18,11 @@ public final class Main implements Runnable {
         // to the JVM wins.
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", SteppedLogProvider.class.getName());
+            // slf4j reports a provider named this way on stderr at its INFO level, which a CLI command's output
+            // (status, reload, ...) must not carry; its warnings and errors still show.
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
         }
     }
 
