@@ -162,7 +162,8 @@ final class ClientSession implements Runnable {
         try {
             clientOut = new ClientOutput(socket.getOutputStream()); // shared with subscriber readers
             ReplyWriter out = new ReplyWriter(clientOut);
-            state.subscriptions(new Subscriptions(state.id(), clientOut, raw));
+            ClientOutput shared = clientOut;
+            state.subscriptionsOnDemand(() -> new Subscriptions(state.id(), shared, raw));
             ClientInput input = new ClientInput(socket.getInputStream(), new ClientInput.Owed() {
                 @Override
                 public boolean any() {

@@ -3,6 +3,7 @@ package io.rproxy.proxy;
 import io.rproxy.backend.OutputBuffer;
 import io.rproxy.backend.Sender;
 import io.rproxy.backend.WriteBatch;
+import java.util.function.Supplier;
 
 /**
  * What the proxy remembers about one client connection between its commands, and the sender of its backend
@@ -32,10 +33,13 @@ final class ClientState implements Sender {
     private final Transaction transaction = new Transaction();
     private SessionHooks hooks = SessionHooks.NONE;
     /**
-     * Null for a client state made outside a session (tests): it cannot subscribe. Volatile: set once the session
-     * runs, and CLIENT LIST reads it on another thread.
+     * Made at the client's first subscribing command ({@link #startSubscriptions}): most clients never subscribe,
+     * and one costs about half a kilobyte per connection. Null until then. Volatile: written by the session's
+     * thread, read by CLIENT LIST on another.
      */
     private volatile Subscriptions subscriptions;
+    /** What makes {@link #subscriptions}; null for a state made outside a session (tests): it cannot subscribe. */
+    private Supplier<Subscriptions> subscriptionsFactory;
     /** While a blocking command waits on its dedicated connection: CLIENT LIST's flag {@code b}. */
     private volatile boolean blocked;
 
@@ -148,8 +152,17 @@ final class ClientState implements Sender {
         return subscriptions;
     }
 
-    void subscriptions(Subscriptions value) {
-        subscriptions = value;
+    /** The session says how its subscribed mode is made, should the client subscribe. */
+    void subscriptionsOnDemand(Supplier<Subscriptions> factory) {
+        subscriptionsFactory = factory;
+    }
+
+    /** The client's subscribed mode, made now if this is its first subscribing command; null outside a session. */
+    Subscriptions startSubscriptions() {
+        if (subscriptions == null && subscriptionsFactory != null) {
+            subscriptions = subscriptionsFactory.get();
+        }
+        return subscriptions;
     }
 
     /**

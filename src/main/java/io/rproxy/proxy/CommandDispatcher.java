@@ -154,7 +154,7 @@ final class CommandDispatcher {
 
     private PendingReply stateful(CommandSpec spec, RespCommand command, ClientState client) {
         if (subscription(spec)) {
-            Subscriptions subscriptions = client.subscriptions();
+            Subscriptions subscriptions = client.startSubscriptions();
             return PendingReply.of(subscriptions == null ? refuse(spec.name())
                     : subscriptions.run(spec.name(), command, pool, client));
         }
