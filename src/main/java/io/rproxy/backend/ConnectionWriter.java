@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ol>
  *   <li><b>The client that queued it</b>, when it flushes its batch ({@link #writeBatch}), which every client
  *       does before it waits for a reply and when it leaves. It claims the connection's next write, yields its
- *       carrier so that the other clients the same poll woke queue theirs, then clears the claim and drains.</li>
+ *       carrier so that the other clients the same poll woke queue theirs (unless lately nobody did), then clears
+ *       the claim and drains.</li>
  *   <li><b>The client holding the claim</b>, when the flushing client found the write claimed: the holder clears
  *       its claim before it reads the outbox, so it sees everything queued while the claim stood.</li>
  *   <li><b>The holder of the write lock</b>, when the draining client found the lock taken ({@link #drain} only
@@ -71,6 +72,8 @@ final class ConnectionWriter {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Set while a client that is about to write lets others queue first (writer 2 of the class comment). */
     private final AtomicBoolean writeClaimed = new AtomicBoolean();
+    /** Whether that client should yield at all; used by the claim holder only (see YieldHint). */
+    private final YieldHint yieldHint = new YieldHint();
     private final Thread thread;
 
     ConnectionWriter(OutputStream out, int capacity, ServerStats stats, Target target,
@@ -113,9 +116,10 @@ final class ConnectionWriter {
      * claims the connections' next writes and yields its carrier before making them, so the client threads that
      * the same poll woke queue their requests meanwhile and find the writes claimed: one write carries them all,
      * and the server reads them in one go. At pipeline 1 with 50 clients this took writes from 1.8 to 1.2 per
-     * request, and throughput up by about a sixth (docs/benchmarks.md); with nothing else ready to run, a yield
-     * costs one unmount and remount of the thread. A connection whose write another client has claimed is left to
-     * that client (writer 2). Clears {@code batch[0..size)}.
+     * request, and throughput up by about a sixth (docs/benchmarks.md). With nothing else ready to run a yield
+     * only costs (an unmount and remount, and the poller's round trip it lets in): each connection's
+     * {@link YieldHint} stops yielding for a client that is alone. A connection whose write another client has
+     * claimed is left to that client (writer 2). Clears {@code batch[0..size)}.
      */
     static void writeBatch(ConnectionWriter[] batch, int size) {
         int claimed = 0;
@@ -137,13 +141,31 @@ final class ConnectionWriter {
         }
     }
 
+    /**
+     * Yields up to {@link #MAX_YIELDS} times while each yield brings more requests, unless the claimed connections'
+     * {@link YieldHint}s say that yields have lately brought nobody's (a client alone): then it writes at once.
+     */
     private static void letOthersQueue(ConnectionWriter[] claimed, int count) {
+        boolean worthTrying = false;
+        for (int i = 0; i < count; i++) {
+            worthTrying |= claimed[i].yieldHint.tryYield(); // each counts its skipped flush
+        }
+        if (!worthTrying) {
+            return;
+        }
+        int first = queuedOn(claimed, count);
+        int before = first;
         for (int round = 0; round < MAX_YIELDS; round++) {
-            int before = queuedOn(claimed, count);
             Thread.yield();
-            if (queuedOn(claimed, count) == before) {
-                return;
+            int now = queuedOn(claimed, count);
+            if (now == before) {
+                break;
             }
+            before = now;
+        }
+        boolean othersQueued = before != first;
+        for (int i = 0; i < count; i++) {
+            claimed[i].yieldHint.yielded(othersQueued);
         }
     }
 
