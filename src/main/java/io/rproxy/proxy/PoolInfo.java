@@ -60,10 +60,13 @@ final class PoolInfo implements WholePool {
         return () -> {
             List<Reply> memoryFailures = new ArrayList<>();
             List<Reply> keyspaceFailures = new ArrayList<>();
-            Reply[] memoryReplies = memory ? awaitAll(memoryParts, servers, "memory", memoryFailures,
-                    r -> memorySection(new Reply[] {r})) : null;
-            Reply[] keyspaceReplies = keyspace ? awaitAll(keyspaceParts, servers, "keyspace", keyspaceFailures,
-                    r -> add(new TreeMap<>(), text(r))) : null;
+            MemorySums memorySums = new MemorySums();
+            Map<Integer, long[]> databases = new TreeMap<>(); // keys, expires, sum of avg_ttl * expires
+            Reply[] memoryReplies = memory
+                    ? awaitAll(memoryParts, servers, "memory", memoryFailures, memorySums::add) : null;
+            Reply[] keyspaceReplies = keyspace
+                    ? awaitAll(keyspaceParts, servers, "keyspace", keyspaceFailures, r -> add(databases, text(r)))
+                    : null;
             if (!memoryFailures.isEmpty()) { // a server that fails both fails once
                 return EveryServer.oneError(memoryReplies, memoryFailures, "info");
             }
@@ -72,10 +75,10 @@ final class PoolInfo implements WholePool {
             }
             StringBuilder text = new StringBuilder(own);
             if (memory) {
-                section(text, "Memory").append(memorySection(memoryReplies));
+                section(text, "Memory").append(memorySums.text());
             }
             if (keyspace) {
-                section(text, "Keyspace").append(keyspaceSection(keyspaceReplies, database));
+                section(text, "Keyspace").append(keyspaceSection(databases, database));
             }
             return bulk(text.toString());
         };
@@ -90,11 +93,12 @@ final class PoolInfo implements WholePool {
     }
 
     /**
-     * Every server's reply, parsed by {@code check}; an error reply or one that does not parse adds its failure,
-     * naming the server (a reply that does not parse condemns its connection).
+     * Every server's reply, each added up by {@code add} as it comes; an error reply or one that does not parse adds
+     * its failure, naming the server (a reply that does not parse condemns its connection, and the sums are then
+     * not used).
      */
     private static Reply[] awaitAll(PendingReply[] parts, String[] servers, String section, List<Reply> failures,
-                                    Consumer<Reply> check) {
+                                    Consumer<Reply> add) {
         Reply[] replies = new Reply[parts.length];
         for (int p = 0; p < parts.length; p++) {
             replies[p] = parts[p].await();
@@ -103,7 +107,7 @@ final class PoolInfo implements WholePool {
                 continue;
             }
             try {
-                check.accept(replies[p]);
+                add.accept(replies[p]);
             } catch (ProtocolException | IllegalArgumentException | NullPointerException e) {
                 String message = "malformed reply to INFO " + section + ": " + e.getMessage();
                 parts[p].misaligned(message);
@@ -120,26 +124,27 @@ final class PoolInfo implements WholePool {
         return text.append("# ").append(title).append("\r\n");
     }
 
-    private static String memorySection(Reply[] replies) {
-        long used = 0;
-        long max = 0;
-        Set<String> policies = new TreeSet<>();
-        for (Reply reply : replies) {
+    /** The pool's Memory section, added up server by server. */
+    private static final class MemorySums {
+        private long used;
+        private long max;
+        private final Set<String> policies = new TreeSet<>();
+
+        void add(Reply reply) {
             Map<String, String> fields = fields(reply);
             used += Long.parseLong(fields.getOrDefault("used_memory", "0"));
             max += Long.parseLong(fields.getOrDefault("maxmemory", "0"));
             policies.add(fields.getOrDefault("maxmemory_policy", ""));
         }
-        String policy = policies.size() == 1 ? policies.iterator().next() : "mixed";
-        return "used_memory:" + used + "\r\nused_memory_human:" + human(used) + "\r\nmaxmemory:" + max
-                + "\r\nmaxmemory_human:" + human(max) + "\r\nmaxmemory_policy:" + policy + "\r\n";
+
+        String text() {
+            String policy = policies.size() == 1 ? policies.iterator().next() : "mixed";
+            return "used_memory:" + used + "\r\nused_memory_human:" + human(used) + "\r\nmaxmemory:" + max
+                    + "\r\nmaxmemory_human:" + human(max) + "\r\nmaxmemory_policy:" + policy + "\r\n";
+        }
     }
 
-    private static String keyspaceSection(Reply[] replies, int database) {
-        Map<Integer, long[]> databases = new TreeMap<>(); // keys, expires, sum of avg_ttl * expires
-        for (Reply reply : replies) {
-            add(databases, text(reply));
-        }
+    private static String keyspaceSection(Map<Integer, long[]> databases, int database) {
         StringBuilder text = new StringBuilder();
         databases.keySet().removeIf(db -> db != database); // the pool's clients see only its redis_db
         databases.forEach((db, sums) -> text.append("db").append(db).append(":keys=").append(sums[0])
