@@ -235,6 +235,11 @@ class ConfigRejectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void rejects(Case c) {
+        assertRejected(c);
+    }
+
+    /** The case's text has exactly the case's one problem, at its line and key, in its words. */
+    static void assertRejected(Case c) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(c.text(), SOURCE));
 
         assertEquals(1, e.problems().size(), () -> "expected one problem, got:\n" + e.getMessage());

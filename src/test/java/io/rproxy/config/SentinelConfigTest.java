@@ -1,9 +1,9 @@
 package io.rproxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rproxy.config.ConfigRejectionTest.Case;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,13 +16,6 @@ import org.junit.jupiter.api.Test;
 /** A Sentinel pool's keys as the file gives them, and each way they are refused (line, key, words). */
 class SentinelConfigTest {
     private static final Path SOURCE = Path.of("conf/test.toml");
-
-    record Case(String name, String text, int line, String key, String message) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     /** Line 1 "[pools.ha]", 2 listen, 3 sentinels, 4 servers, then {@code extra} from line 5 on. */
     private static String ha(String sentinels, String servers, String... extra) {
@@ -114,12 +107,6 @@ class SentinelConfigTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void rejects(Case c) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(c.text(), SOURCE));
-        assertEquals(1, e.problems().size(), () -> "expected one problem, got:\n" + e.getMessage());
-        ConfigProblem problem = e.problems().get(0);
-        assertEquals(c.line(), problem.line(), e::getMessage);
-        assertEquals(c.key(), problem.key(), e::getMessage);
-        assertTrue(problem.message().contains(c.message()),
-                () -> "'" + problem.message() + "' does not contain '" + c.message() + "'");
+        ConfigRejectionTest.assertRejected(c);
     }
 }
