@@ -134,6 +134,8 @@ public final class MemoryProbe {
         StringBuilder rssRow = new StringBuilder("| RSS, MiB |");
         StringBuilder sentRow = new StringBuilder("| sent by the client, MiB |");
         long start = System.nanoTime();
+        long halfway = 0;
+        long last = 0;
         for (int s = 0; s <= seconds; s++) {
             long due = start + s * 1_000_000_000L;
             long wait = (due - System.nanoTime()) / 1_000_000;
@@ -142,7 +144,11 @@ public final class MemoryProbe {
             }
             head.append(' ').append(s).append(" |");
             line.append("---:|");
-            rssRow.append(String.format(" %.0f |", rss(pid) / 1048576.0));
+            last = rss(pid);
+            if (s == seconds / 2) {
+                halfway = last;
+            }
+            rssRow.append(String.format(" %.0f |", last / 1048576.0));
             sentRow.append(String.format(" %.1f |", sent.get() / 1048576.0));
         }
         socket.close();
@@ -151,6 +157,9 @@ public final class MemoryProbe {
         System.out.println(line);
         System.out.println(rssRow);
         System.out.println(sentRow);
+        // Bounded means the second half adds (next to) nothing: the proxy stopped taking what it cannot send.
+        System.out.printf("%n%s's RSS over the second half of the run: %.0f -> %.0f MiB (%+.0f MiB).%n", name,
+                halfway / 1048576.0, last / 1048576.0, (last - halfway) / 1048576.0);
     }
 
     /** {@code count} pipelined SETs of distinct keys with {@code valueSize}-byte values, as one buffer. */

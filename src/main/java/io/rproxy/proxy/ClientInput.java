@@ -45,7 +45,8 @@ final class ClientInput extends FilterInputStream {
         if (prefetch != null) {
             return takePrefetched(b, off, len);
         }
-        return super.read(b, off, len);
+        // in.read, not super.read: FilterInputStream's frame would be one more on every idle client's parked stack
+        return in.read(b, off, len);
     }
 
     @Override
