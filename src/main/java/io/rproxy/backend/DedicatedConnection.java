@@ -175,7 +175,9 @@ public final class DedicatedConnection {
      * read that does not block finds end-of-stream, a reset or a byte nobody asked for. A few system calls and no
      * round trip; called by the leasing thread before the connection leaves the reserve, where no one reads it.
      * Under TLS the byte is read beneath it: whatever is found (a close_notify, an alert) means the connection is
-     * dropped anyway, so taking it from the TLS stream costs nothing.
+     * dropped anyway, so taking it from the TLS stream costs nothing. A TLS 1.3 server's session tickets, which wait
+     * beneath TLS after the handshake, are never found here: they come before the first reply, and a connection only
+     * goes back clean after a reply was read (TlsIT leases one from the reserve again and again).
      */
     boolean closedWhileIdle() {
         SocketChannel channel = opened.socket().getChannel();

@@ -13,6 +13,7 @@ import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Harness;
 import io.rproxy.harness.Nutcracker;
 import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RedisServers;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.nio.charset.StandardCharsets;
@@ -26,36 +27,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The admin port against real redis-servers: STATUS, STATS (next to a real nutcracker's), auth, redis-cli. */
 class AdminPortIT {
-    private static RedisServer redis1;
-    private static RedisServer redis2;
-
-    @BeforeAll
-    static void startServers() {
-        redis1 = RedisServer.start();
-        redis2 = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        redis1.close();
-        redis2.close();
-    }
+    @RegisterExtension
+    static final RedisServers backends = RedisServers.of(2);
 
     /** Two pools: alpha over both servers, beta over the first; admin on a free port, plus extra lines. */
     static String twoPools(String adminExtra, String poolExtra) {
         return "[admin]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\n" + adminExtra + "\n\n"
                 + "[pools.alpha]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\n"
-                + "servers = [\"" + redis1.address() + ":1 redis1\", \"" + redis2.address() + ":1 redis2\"]\n"
+                + "servers = [\"" + backends.redis(1).address() + ":1 redis1\", \"" + backends.redis(2).address()
+                + ":1 redis2\"]\n"
                 + poolExtra + "\n\n"
                 + "[pools.beta]\nlisten = \"127.0.0.1:" + FreePorts.pick() + "\"\nhash_tag = \"{}\"\ntimeout = 400\n"
-                + "servers = [\"" + redis1.address() + ":1 solo\"]\n";
+                + "servers = [\"" + backends.redis(1).address() + ":1 solo\"]\n";
     }
 
     @Test
@@ -88,7 +77,7 @@ class AdminPortIT {
             assertEquals(2, servers.size());
             Map<String, Object> first = map(servers.get(0));
             assertEquals("redis1", first.get("name"));
-            assertEquals(redis1.address(), first.get("address"));
+            assertEquals(backends.redis(1).address(), first.get("address"));
             assertEquals(1L, first.get("weight"));
             assertEquals("up", first.get("state"));
             for (String counter : List.of("requests", "responses", "errors", "timeouts", "ejections",
@@ -153,7 +142,7 @@ class AdminPortIT {
     @Test
     void statusShowsAServerThatGoesDownAndComesBack() {
         try (RedisServer flaky = RedisServer.start();
-             RunningProxy proxy = RunningProxy.startPool("auto_eject_hosts = false", redis1, flaky);
+             RunningProxy proxy = RunningProxy.startPool("auto_eject_hosts = false", backends.redis(1), flaky);
              Jedis client = proxy.jedis();
              RespClient admin = new RespClient(proxy.adminPort())) {
             String onFlaky = keyOn(flaky, client);
@@ -191,7 +180,7 @@ class AdminPortIT {
     @Test
     void statsHasEveryFieldOfNutcrackersStatsForEveryPoolAndServer() {
         String reference;
-        try (Nutcracker twem = Nutcracker.builder().servers(redis1, redis2).statsInterval(100).start()) {
+        try (Nutcracker twem = Nutcracker.builder().servers(backends.all()).statsInterval(100).start()) {
             reference = twem.stats();
         }
         Map<String, Object> nutcracker = JsonReader.parseObject(reference);
@@ -302,7 +291,7 @@ class AdminPortIT {
 
     /** Which of the two shared servers holds {@code key}, asking each directly. */
     private static String owner(String key) {
-        try (Jedis one = redis1.jedis(); Jedis two = redis2.jedis()) {
+        try (Jedis one = backends.redis(1).jedis(); Jedis two = backends.redis(2).jedis()) {
             boolean onOne = one.exists(key);
             boolean onTwo = two.exists(key);
             assertTrue(onOne ^ onTwo, key + " is on exactly one server");

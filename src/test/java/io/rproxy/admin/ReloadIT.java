@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RedisServers;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.harness.TrafficRunner;
 import io.rproxy.resp.Reply;
@@ -23,9 +24,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -34,29 +34,17 @@ import redis.clients.jedis.Jedis;
  * and a configuration that is bad or wants a taken port changes nothing.
  */
 class ReloadIT {
-    private static RedisServer redis1;
-    private static RedisServer redis2;
-
-    @BeforeAll
-    static void startServers() {
-        redis1 = RedisServer.start();
-        redis2 = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        redis1.close();
-        redis2.close();
-    }
+    @RegisterExtension
+    static final RedisServers backends = RedisServers.of(2);
 
     @Test
     void loadingIsFastAndTrafficKeepsFlowingWhileItLoads() {
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
-        String active = admin(adminPort) + pool("alpha", alpha, "", redis1, redis2);
+        String active = admin(adminPort) + pool("alpha", alpha, "", backends.all());
         int beta = FreePorts.pick();
-        Path next = write(admin(adminPort) + pool("alpha", alpha, "timeout = 2000\npreconnect = true", redis1, redis2)
-                + pool("beta", beta, "preconnect = true", redis2));
+        Path next = write(admin(adminPort) + pool("alpha", alpha, "timeout = 2000\npreconnect = true", backends.all())
+                + pool("beta", beta, "preconnect = true", backends.redis(2)));
         try (RunningProxy proxy = RunningProxy.start(active);
              RespClient admin = new RespClient(proxy.adminPort());
              TrafficRunner traffic = TrafficRunner.start(alpha, 2, 2, true)) {
@@ -85,7 +73,7 @@ class ReloadIT {
 
             assertTrafficFlowsThroughLoading(traffic, admin, next);
             awaitMoreReplies(traffic, 2000);
-            assertNothingLost(traffic, redis1, redis2);
+            assertNothingLost(traffic, backends.all());
         }
     }
 
@@ -108,22 +96,23 @@ class ReloadIT {
     void cancelReleasesEveryPortAndConnectionAndTrafficNeverNotices() throws Exception {
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
-        String active = admin(adminPort) + pool("alpha", alpha, "preconnect = true", redis1);
+        String active = admin(adminPort) + pool("alpha", alpha, "preconnect = true", backends.redis(1));
         int beta = FreePorts.pick();
         int newAdmin = FreePorts.pick();
         int metrics = FreePorts.pick();
         Path next = write(admin(newAdmin) + "[metrics]\nlisten = \"127.0.0.1:" + metrics + "\"\n\n"
-                + pool("alpha", alpha, "preconnect = true\nserver_connections = 3", redis1)
-                + pool("beta", beta, "preconnect = true", redis1));
+                + pool("alpha", alpha, "preconnect = true\nserver_connections = 3", backends.redis(1))
+                + pool("beta", beta, "preconnect = true", backends.redis(1)));
         try (RunningProxy proxy = RunningProxy.start(active);
              RespClient admin = new RespClient(proxy.adminPort());
              TrafficRunner traffic = TrafficRunner.start(alpha, 2, 2, true)) {
             awaitMoreReplies(traffic, 1000);
-            int connectionsBefore = clients(redis1);
+            int connectionsBefore = clients(backends.redis(1));
 
             assertTrue(admin.line("LOAD", next.toString()).startsWith("+OK staged"));
             assertTrue(!FreePorts.isFree(beta) && !FreePorts.isFree(newAdmin) && !FreePorts.isFree(metrics));
-            assertEquals(connectionsBefore + 4, clients(redis1), "preconnect at LOAD: 3 for alpha, 1 for beta");
+            assertEquals(connectionsBefore + 4, clients(backends.redis(1)),
+                    "preconnect at LOAD: 3 for alpha, 1 for beta");
             awaitMoreReplies(traffic, 1000);
 
             assertTrue(admin.line("CANCEL").startsWith("+OK cancelled " + next), "CANCEL");
@@ -132,14 +121,14 @@ class ReloadIT {
             assertTrue(FreePorts.isFree(beta), "the new pool's port is free again");
             assertTrue(FreePorts.isFree(newAdmin), "the new admin port is free again");
             assertTrue(FreePorts.isFree(metrics), "the new metrics port is free again");
-            await().atMost(Duration.ofSeconds(10)).until(() -> clients(redis1) == connectionsBefore);
+            await().atMost(Duration.ofSeconds(10)).until(() -> clients(backends.redis(1)) == connectionsBefore);
             assertEquals(active, admin.text("CONFIG", "ACTIVE"));
             assertEquals(Set.of("alpha"), map(map(status(admin).get("active")).get("pools")).keySet());
 
             assertEquals("-ERR no configuration is staged; there is nothing to cancel", admin.line("CANCEL"));
             assertEquals("-ERR no configuration is staged; LOAD one first", admin.line("COMMIT"));
             awaitMoreReplies(traffic, 1000);
-            assertNothingLost(traffic, redis1);
+            assertNothingLost(traffic, backends.redis(1));
         }
     }
 
@@ -189,14 +178,14 @@ class ReloadIT {
     void aBadConfigurationIsRejectedWithItsReasonAndChangesNothing() {
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
-        String active = admin(adminPort) + pool("alpha", alpha, "", redis1, redis2);
+        String active = admin(adminPort) + pool("alpha", alpha, "", backends.all());
         int beta = FreePorts.pick();
         Map<String, String> bad = Map.of(
-                "syntax", admin(adminPort) + pool("alpha", alpha, "", redis1) + "[pools.beta\nlisten = 1\n",
-                "unknown key", admin(adminPort) + pool("alpha", alpha, "", redis1)
-                        + pool("beta", beta, "colour = \"blue\"", redis2),
-                "bad value", admin(adminPort) + pool("alpha", alpha, "", redis1)
-                        + pool("beta", beta, "hash = \"fnv\"", redis2));
+                "syntax", admin(adminPort) + pool("alpha", alpha, "", backends.redis(1)) + "[pools.beta\nlisten = 1\n",
+                "unknown key", admin(adminPort) + pool("alpha", alpha, "", backends.redis(1))
+                        + pool("beta", beta, "colour = \"blue\"", backends.redis(2)),
+                "bad value", admin(adminPort) + pool("alpha", alpha, "", backends.redis(1))
+                        + pool("beta", beta, "hash = \"fnv\"", backends.redis(2)));
         Map<String, String> reasons = Map.of("syntax", ":", "unknown key", "pools.beta.colour",
                 "bad value", "pools.beta.hash: unknown hash 'fnv'");
         try (RunningProxy proxy = RunningProxy.start(active);
@@ -216,7 +205,7 @@ class ReloadIT {
             assertEquals("-ERR wrong number of arguments for 'LOAD'; usage: LOAD <path>", admin.line("LOAD"));
             assertUnchanged(admin, active);
             awaitMoreReplies(traffic, 500);
-            assertNothingLost(traffic, redis1, redis2);
+            assertNothingLost(traffic, backends.all());
         }
     }
 
@@ -227,6 +216,7 @@ class ReloadIT {
 
     @Test
     void aTakenPortFailsTheLoadEarlyNamingItAndReleasesWhatItBound() throws Exception {
+        RedisServer redis1 = backends.redis(1);
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
         String active = admin(adminPort) + pool("alpha", alpha, "", redis1);

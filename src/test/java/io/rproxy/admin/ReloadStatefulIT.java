@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RedisServers;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.resp.Reply;
 import java.io.UncheckedIOException;
@@ -18,11 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -33,35 +33,24 @@ import redis.clients.jedis.Jedis;
 class ReloadStatefulIT {
     private static final String TOLD = "-ERR pool 'beta' was removed by a configuration reload";
 
-    private static RedisServer redis1;
-    private static RedisServer redis2;
+    @RegisterExtension
+    static final RedisServers backends = RedisServers.of(2);
+
     private RunningProxy proxy;
     private RespClient admin;
     private Path withoutBeta;
     private int beta;
 
-    @BeforeAll
-    static void startServers() {
-        redis1 = RedisServer.start();
-        redis2 = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        redis1.close();
-        redis2.close();
-    }
-
     @BeforeEach
     void startProxy() {
-        redis1.flushAll();
-        redis2.flushAll();
+        backends.flushAll();
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
         beta = FreePorts.pick();
-        proxy = RunningProxy.start(admin(adminPort) + pool("alpha", alpha, "", redis1) + pool("beta", beta, "", redis2));
+        proxy = RunningProxy.start(admin(adminPort) + pool("alpha", alpha, "", backends.redis(1))
+                + pool("beta", beta, "", backends.redis(2)));
         admin = new RespClient(proxy.adminPort());
-        withoutBeta = write(admin(adminPort) + pool("alpha", alpha, "", redis1));
+        withoutBeta = write(admin(adminPort) + pool("alpha", alpha, "", backends.redis(1)));
     }
 
     @AfterEach
@@ -86,7 +75,7 @@ class ReloadStatefulIT {
             assertEquals("+QUEUED", multi.line("INCR", "tx-counter"));
             assertEquals("+QUEUED", multi.line("GET", "tx-key"));
             assertEquals(List.of("+OK", ":1", "v"), texts(multi.call("EXEC")), "EXEC ran on the removed pool's server");
-            try (Jedis direct = redis2.jedis()) {
+            try (Jedis direct = backends.redis(2).jedis()) {
                 assertEquals("v", direct.get("tx-key"));
             }
             assertTold(multi);
@@ -96,23 +85,24 @@ class ReloadStatefulIT {
             assertEquals(List.of("+OK"), texts(watching.call("EXEC")), "the WATCH held across the commit");
             assertTold(watching);
         }
-        awaitNoConnectionsTo(redis2);
+        awaitNoConnectionsTo(backends.redis(2));
     }
 
     @Test
     void aTransactionOpenAcrossASwapOfServersRunsWhereItBeganThenTheClientMovesToTheNewServers() {
-        Path betaOnRedis1 = write(admin(proxy.adminPort()) + pool("alpha", proxy.port("alpha"), "", redis1)
-                + pool("beta", beta, "", redis1));
+        Path betaOnRedis1 = write(admin(proxy.adminPort()) + pool("alpha", proxy.port("alpha"), "", backends.redis(1))
+                + pool("beta", beta, "", backends.redis(1)));
         try (RespClient multi = new RespClient(beta);
-             Jedis old = redis2.jedis();
-             Jedis fresh = redis1.jedis()) {
+             Jedis old = backends.redis(2).jedis();
+             Jedis fresh = backends.redis(1).jedis()) {
             assertEquals("$-1", multi.line("GET", "swap-key")); // the old server's shared connection opens
             assertEquals("+OK", multi.line("MULTI"));
             assertEquals("+QUEUED", multi.line("SET", "swap-key", "before"));
 
             assertTrue(admin.line("LOAD", betaOnRedis1.toString()).startsWith("+OK staged"));
             assertTrue(admin.line("COMMIT").startsWith("+OK committed"));
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> connections(redis2) > 0);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> connections(backends.redis(2)) > 0);
 
             assertEquals("+QUEUED", multi.line("GET", "swap-key"));
             assertEquals(List.of("+OK", "before"), texts(multi.call("EXEC")));
@@ -121,13 +111,13 @@ class ReloadStatefulIT {
             assertEquals("after", fresh.get("swap-key"), "after EXEC the client is on the new servers");
             assertEquals("before", old.get("swap-key"));
         }
-        awaitNoConnectionsTo(redis2);
+        awaitNoConnectionsTo(backends.redis(2));
     }
 
     @Test
     void aSubscriberOfTheRemovedPoolHearsItsChannelsUntilItUnsubscribesThenIsTold() {
         try (RespClient subscriber = new RespClient(beta);
-             Jedis direct = redis2.jedis()) {
+             Jedis direct = backends.redis(2).jedis()) {
             assertEquals(List.of("subscribe", "news", ":1"), texts(subscriber.call("SUBSCRIBE", "news")));
 
             removeBeta();
@@ -143,22 +133,22 @@ class ReloadStatefulIT {
             assertEquals(List.of("unsubscribe", "sport", ":0"), texts(subscriber.read()));
             assertTold(subscriber);
         }
-        awaitNoConnectionsTo(redis2);
+        awaitNoConnectionsTo(backends.redis(2));
     }
 
     @Test
     void aCommandBlockedAcrossTheRemovalIsAnsweredThenTheClientIsTold() {
         try (RespClient blocked = new RespClient(beta);
-             Jedis direct = redis2.jedis()) {
+             Jedis direct = backends.redis(2).jedis()) {
             CompletableFuture<Reply> popped = CompletableFuture.supplyAsync(() -> blocked.call("BLPOP", "jobs", "0"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> blockedClients(redis2) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> blockedClients(backends.redis(2)) == 1);
 
             removeBeta();
             assertEquals(1, direct.lpush("jobs", "job-1"));
             assertEquals(List.of("jobs", "job-1"), texts(popped.join()));
             assertTold(blocked);
         }
-        awaitNoConnectionsTo(redis2);
+        awaitNoConnectionsTo(backends.redis(2));
     }
 
     private void removeBeta() {

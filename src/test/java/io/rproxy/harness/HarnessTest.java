@@ -101,6 +101,30 @@ class HarnessTest {
     }
 
     @Test
+    void redisServersServeTheirClassNumberedFromOneThenStopEveryOne() {
+        RedisServers servers = RedisServers.of(2);
+        assertThrows(IllegalStateException.class, () -> servers.redis(1), "before the class's tests");
+        servers.beforeAll(null);
+        List<RedisServer> both = List.of(servers.all());
+        try {
+            both.forEach(HarnessTest::started);
+            assertEquals(List.of(servers.redis(1), servers.redis(2)), both);
+            assertTrue(servers.redis(1).port() != servers.redis(2).port());
+            assertThrows(IllegalArgumentException.class, () -> servers.redis(3));
+            try (Jedis one = servers.redis(1).jedis(); Jedis two = servers.redis(2).jedis()) {
+                one.set("k", "1");
+                two.set("k", "2");
+                servers.flushAll();
+                assertEquals(0, one.dbSize() + two.dbSize());
+            }
+        } finally {
+            servers.afterAll(null);
+        }
+        both.forEach(redis -> assertFalse(redis.isAlive(), redis.toString()));
+        assertThrows(IllegalStateException.class, () -> servers.redis(1), "after the class's tests");
+    }
+
+    @Test
     void nutcrackerShardsKeysOverItsServers() {
         try (RedisServer a = started(RedisServer.start()); RedisServer b = started(RedisServer.start());
                 Nutcracker twem = Nutcracker.builder().servers(a, b).hashTag("{}").autoEjectHosts(false)

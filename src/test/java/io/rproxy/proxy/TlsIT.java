@@ -17,6 +17,7 @@ import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Harness;
 import io.rproxy.harness.RedisServer;
 import io.rproxy.harness.RunningProxy;
+import io.rproxy.resp.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +51,8 @@ import redis.clients.jedis.Transaction;
  * redis-cli --tls, Jedis and Lettuce through a TLS pool (its certificate a chain, its key SEC1); client certificates;
  * clients that send plain text, stall or present an untrusted certificate, closed and counted while a good client
  * carries on; rproxy to TLS servers with and without a client certificate (shared, dedicated and subscriber
- * connections, and a cluster pool); a reload that rotates the certificate.
+ * connections, a dedicated one leased again from its reserve, and a cluster pool); a reload that rotates the
+ * certificate.
  */
 class TlsIT {
     private static Certificates root;
@@ -312,6 +314,59 @@ class TlsIT {
         }
         publisher.join();
         assertEquals("hello", heard.get());
+    }
+
+    /**
+     * A TLS 1.3 server sends session tickets after the handshake, and they wait beneath TLS until the first read. A
+     * reserve connection judged by what lies beneath it would look closed at every lease and be reopened, a new
+     * handshake each time: here the server counts the connections it was sent, and only the first lease opens one.
+     */
+    @Test
+    void aDedicatedConnectionToATlsServerIsLeasedAgainFromTheReserve() throws Exception {
+        Issued serverCert = root.issue("redis-reserve", KeyForm.EC_PKCS8, "IP:127.0.0.1");
+        try (RedisServer server = RedisServer.startTls(serverCert.cert(), serverCert.key(), root.caCert(),
+                "--tls-auth-clients", "no")) {
+            assertTicketsWaitBeneathTls(server.port());
+            String toml = RunningProxy.poolToml("reserve", FreePorts.pick(), "timeout = 2000",
+                    List.of("\"" + server.address() + ":1 reserve\"")) + "[pools.reserve.server_tls]\nca_cert_file = "
+                    + quoted(root.caCert()) + "\n";
+            try (RunningProxy proxy = RunningProxy.start(toml);
+                 RawClient client = new RawClient(proxy.port());
+                 Jedis direct = jedis(server.port(), root.clientContext(null))) {
+                assertEquals(Reply.array(List.of(Reply.OK)), transaction(client), "the lease that opens it");
+                long received = connectionsReceived(direct);
+                for (int round = 0; round < 3; round++) {
+                    assertEquals(Reply.array(List.of(Reply.OK)), transaction(client), "MULTI/EXEC " + round);
+                    assertEquals(Reply.NULL_ARRAY, client.call("BLPOP", "tls:reserve:queue", "0.01"), "BLPOP " + round);
+                }
+                assertEquals(received, connectionsReceived(direct), "every later lease took the reserve's connection");
+                assertEquals(1, proxy.proxy().servers("reserve").getFirst().dedicated().open());
+            }
+        }
+    }
+
+    /** The premise: a TLS 1.3 handshake with the server leaves bytes (its session tickets) unread beneath TLS. */
+    private static void assertTicketsWaitBeneathTls(int port) throws IOException {
+        Socket tcp = new Socket();
+        tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        try (SSLSocket tls = (SSLSocket) root.clientContext(null).getSocketFactory().createSocket(tcp, "127.0.0.1",
+                port, true)) {
+            tls.startHandshake();
+            assertEquals("TLSv1.3", tls.getSession().getProtocol());
+            await().atMost(Duration.ofSeconds(5)).until(() -> tcp.getInputStream().available() > 0);
+        }
+    }
+
+    private static Reply transaction(RawClient client) {
+        assertEquals(Reply.OK, client.call("MULTI"));
+        assertEquals(Reply.simple("QUEUED"), client.call("SET", "tls:reserve", "v"));
+        return client.call("EXEC");
+    }
+
+    /** The server's total_connections_received (INFO stats): every connection it accepted, this one's included. */
+    private static long connectionsReceived(Jedis direct) {
+        return Long.parseLong(direct.info("stats").lines().filter(l -> l.startsWith("total_connections_received:"))
+                .findFirst().orElseThrow().substring("total_connections_received:".length()).trim());
     }
 
     @Test
