@@ -18,6 +18,7 @@ import io.rproxy.backend.BackendServer;
 import io.rproxy.harness.FreePorts;
 import io.rproxy.harness.Harness;
 import io.rproxy.harness.RedisServer;
+import io.rproxy.harness.RedisServers;
 import io.rproxy.harness.RunningProxy;
 import io.rproxy.harness.TrafficRunner;
 import java.io.UncheckedIOException;
@@ -25,9 +26,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -36,26 +36,8 @@ import redis.clients.jedis.Jedis;
  * from their port are told so and disconnected.
  */
 class ReloadPoolsIT {
-    private static RedisServer redis1;
-    private static RedisServer redis2;
-    private static RedisServer redis3;
-    private static RedisServer redis4;
-
-    @BeforeAll
-    static void startServers() {
-        redis1 = RedisServer.start();
-        redis2 = RedisServer.start();
-        redis3 = RedisServer.start();
-        redis4 = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        redis1.close();
-        redis2.close();
-        redis3.close();
-        redis4.close();
-    }
+    @RegisterExtension
+    static final RedisServers backends = RedisServers.of(4);
 
     /** Keeps a server busy for ARGV[1] ms (see ReloadIT): a request that is in flight for that long. */
     private static final String SLOW = "local t0 = redis.call('TIME') "
@@ -66,6 +48,10 @@ class ReloadPoolsIT {
 
     @Test
     void newServersTakeOverWhileTheOldOnesFinishWhatIsInFlight() {
+        RedisServer redis1 = backends.redis(1);
+        RedisServer redis2 = backends.redis(2);
+        RedisServer redis3 = backends.redis(3);
+        RedisServer redis4 = backends.redis(4);
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
         String active = admin(adminPort) + pool("alpha", alpha, "hash = \"md5\"", redis1, redis2);
@@ -108,6 +94,8 @@ class ReloadPoolsIT {
 
     @Test
     void clientsOfAPoolThatKeepsItsAddressKeepTheirConnections() {
+        RedisServer redis1 = backends.redis(1);
+        RedisServer redis2 = backends.redis(2);
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
         String active = admin(adminPort) + pool("alpha", alpha, "", redis1);
@@ -136,6 +124,9 @@ class ReloadPoolsIT {
 
     @Test
     void anAddedPoolServesAndARemovedPoolTellsItsClientsThenCloses() {
+        RedisServer redis1 = backends.redis(1);
+        RedisServer redis2 = backends.redis(2);
+        RedisServer redis3 = backends.redis(3);
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
         int beta = FreePorts.pick();
@@ -171,6 +162,8 @@ class ReloadPoolsIT {
 
     @Test
     void aPoolMovedToAnotherPortServesThereAndItsOldPortTellsItsClients() {
+        RedisServer redis1 = backends.redis(1);
+        RedisServer redis2 = backends.redis(2);
         int adminPort = FreePorts.pick();
         int alpha = FreePorts.pick();
         int moved = FreePorts.pick();
@@ -202,6 +195,7 @@ class ReloadPoolsIT {
 
     @Test
     void aNewAdminPortAcceptsAndTheOldOneEndsItsConnections() {
+        RedisServer redis1 = backends.redis(1);
         int adminPort = FreePorts.pick();
         int newAdmin = FreePorts.pick();
         int alpha = FreePorts.pick();
