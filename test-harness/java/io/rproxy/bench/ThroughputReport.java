@@ -12,12 +12,14 @@ import java.util.function.Function;
 
 /**
  * The table half of {@code test-harness/bench}: reads the rounds it measured (a TSV, one line per redis-benchmark
- * run: test, target, round, requests/s, p50 ms, p99 ms, % of the CPU used by other processes) and prints the
- * Markdown for docs/benchmarks.md: one row per test with each target's medians and rproxy's ratios to its peers,
- * the requests/s of every round, and issue 17's targets, each with its measured ratio and whether it was met.
+ * run: test, target, round, requests/s, p50 ms, p99 ms, % of the CPU used by other processes, and optionally the
+ * target's CPU time per request in microseconds) and prints Markdown: one row per test with each target's medians
+ * and the ratios, the requests/s of every round, and, against peers, issue 17's targets, each with its measured ratio
+ * and whether it was met. Against peers ({@link Mode#PEERS}, for docs/benchmarks.md) the ratios are rproxy's to each
+ * peer; between builds of rproxy ({@link Mode#BUILDS}, {@code bench --builds}) they are each build's to the first.
  * Tests and targets keep the order in which the TSV first names them. No dependencies, so the script runs it with
- * the source launcher ({@code java ThroughputReport.java results.tsv}); it is also compiled with the test sources
- * and unit-tested there. Runs on its main thread.
+ * the source launcher ({@code java ThroughputReport.java [--builds] results.tsv}); it is also compiled with the test
+ * sources and unit-tested there. Runs on its main thread.
  */
 public final class ThroughputReport {
     private static final String RPROXY = "rproxy";
@@ -25,20 +27,44 @@ public final class ThroughputReport {
     private static final String PREDIXY = "predixy";
     private static final String DIRECT = "direct";
 
-    /** One redis-benchmark run. */
-    record Run(String test, String target, int round, double rps, double p50, double p99, double foreignCpu) {
+    /** What the targets are, and so which ratios and goals the report has. */
+    enum Mode {
+        /** direct, rproxy and its peers: rproxy's ratio to each peer and to direct, and issue 17's goals. */
+        PEERS,
+        /** builds of rproxy: each build's ratio to the first, no goals (they are about peers). */
+        BUILDS
+    }
+
+    /**
+     * One redis-benchmark run; {@code cpu} is the target's CPU time per request in microseconds, NaN when the line
+     * has no eighth field (the bench measures it for builds, not for peers).
+     */
+    record Run(String test, String target, int round, double rps, double p50, double p99, double foreignCpu,
+               double cpu) {
         static Run parse(String line) {
             String[] f = line.split("\t");
-            if (f.length != 7) {
-                throw new IllegalArgumentException("expected 7 tab-separated fields, got " + f.length + ": " + line);
+            if (f.length != 7 && f.length != 8) {
+                throw new IllegalArgumentException("expected 7 or 8 tab-separated fields, got " + f.length + ": "
+                        + line);
             }
             return new Run(f[0], f[1], Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                    Double.parseDouble(f[5]), Double.parseDouble(f[6]));
+                    Double.parseDouble(f[5]), Double.parseDouble(f[6]),
+                    f.length == 8 ? Double.parseDouble(f[7]) : Double.NaN);
         }
     }
 
-    /** The medians of one test against one target over the rounds. */
-    record Cell(double rps, double p50, double p99, List<Double> rounds) {
+    /** The medians of one test against one target over the rounds; cpu is NaN when no round measured it. */
+    record Cell(double rps, double p50, double p99, double cpu, List<Double> rounds) {
+    }
+
+    /** A ratio column: one target's median over another's, for one figure. */
+    record Ratio(String header, String ours, String theirs, Function<Cell, Double> figure) {
+        String cell(Map<String, Cell> byTarget) {
+            Cell a = byTarget.get(ours);
+            Cell b = byTarget.get(theirs);
+            return a == null || b == null || Double.isNaN(figure.apply(a)) || Double.isNaN(figure.apply(b)) ? " |"
+                    : format(" | %.2f", figure.apply(a) / figure.apply(b));
+        }
     }
 
     /**
@@ -59,14 +85,23 @@ public final class ThroughputReport {
         }
     }
 
+    private final Mode mode;
     private final List<Run> runs;
+    /** Whether any run measured CPU per request: the table then has a CPU column for every target. */
+    private final boolean cpuMeasured;
     private final List<String> tests = new ArrayList<>();
     private final List<String> targets = new ArrayList<>();
     /** test → target → medians, in first-seen order. */
     private final Map<String, Map<String, Cell>> cells = new LinkedHashMap<>();
 
     ThroughputReport(List<Run> runs) {
+        this(runs, Mode.PEERS);
+    }
+
+    ThroughputReport(List<Run> runs, Mode mode) {
+        this.mode = mode;
         this.runs = List.copyOf(runs);
+        this.cpuMeasured = runs.stream().anyMatch(run -> !Double.isNaN(run.cpu()));
         Map<String, Map<String, List<Run>>> grouped = new LinkedHashMap<>();
         for (Run run : runs) {
             if (!tests.contains(run.test())) {
@@ -81,17 +116,19 @@ public final class ThroughputReport {
         grouped.forEach((test, byTarget) -> byTarget.forEach((target, list) -> cells
                 .computeIfAbsent(test, t -> new LinkedHashMap<>())
                 .put(target, new Cell(median(list, Run::rps), median(list, Run::p50), median(list, Run::p99),
+                        median(list.stream().filter(run -> !Double.isNaN(run.cpu())).toList(), Run::cpu),
                         list.stream().map(Run::rps).toList()))));
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: ThroughputReport results.tsv");
+        boolean builds = args.length == 2 && args[0].equals("--builds");
+        if (args.length != 1 && !builds) {
+            System.err.println("usage: ThroughputReport [--builds] results.tsv");
             System.exit(2);
         }
-        List<Run> runs = Files.readAllLines(Path.of(args[0])).stream()
+        List<Run> runs = Files.readAllLines(Path.of(args[args.length - 1])).stream()
                 .filter(line -> !line.isBlank()).map(Run::parse).toList();
-        System.out.print(new ThroughputReport(runs).markdown());
+        System.out.print(new ThroughputReport(runs, builds ? Mode.BUILDS : Mode.PEERS).markdown());
     }
 
     String markdown() {
@@ -103,9 +140,13 @@ public final class ThroughputReport {
         return out.toString();
     }
 
+    /** The median of a figure over some runs; NaN over none. */
     static double median(List<Run> list, Function<Run, Double> figure) {
         double[] values = list.stream().mapToDouble(figure::apply).sorted().toArray();
         int n = values.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
@@ -113,19 +154,42 @@ public final class ThroughputReport {
         return targets.stream().filter(t -> !t.equals(RPROXY) && !t.equals(DIRECT)).toList();
     }
 
-    private void table(StringBuilder out) {
-        StringBuilder header = new StringBuilder("| test");
-        StringBuilder rule = new StringBuilder("|---");
-        for (String target : targets) {
-            header.append(" | ").append(target).append(" rps | p50 | p99");
-            rule.append("|---:|---:|---:");
+    /**
+     * Against peers: rproxy's requests/s over each peer's and direct's; between builds: each build's requests/s and
+     * CPU per request over the first build's.
+     */
+    private List<Ratio> ratios() {
+        List<Ratio> list = new ArrayList<>();
+        if (mode == Mode.BUILDS) {
+            String first = targets.isEmpty() ? "" : targets.get(0);
+            for (String build : targets.subList(1, targets.size())) {
+                list.add(new Ratio(build + " / " + first + " rps", build, first, Cell::rps));
+                if (cpuMeasured) {
+                    list.add(new Ratio(build + " / " + first + " CPU", build, first, Cell::cpu));
+                }
+            }
+            return list;
         }
         List<String> ratioTo = new ArrayList<>(peersOfRproxy());
         if (targets.contains(DIRECT)) {
             ratioTo.add(DIRECT);
         }
         for (String peer : ratioTo) {
-            header.append(" | rproxy / ").append(peer);
+            list.add(new Ratio("rproxy / " + peer, RPROXY, peer, Cell::rps));
+        }
+        return list;
+    }
+
+    private void table(StringBuilder out) {
+        StringBuilder header = new StringBuilder("| test");
+        StringBuilder rule = new StringBuilder("|---");
+        for (String target : targets) {
+            header.append(" | ").append(target).append(" rps | p50 | p99").append(cpuMeasured ? " | CPU us/req" : "");
+            rule.append("|---:|---:|---:").append(cpuMeasured ? "|---:" : "");
+        }
+        List<Ratio> ratios = ratios();
+        for (Ratio ratio : ratios) {
+            header.append(" | ").append(ratio.header());
             rule.append("|---:");
         }
         out.append(header).append(" |\n").append(rule).append("|\n");
@@ -136,11 +200,12 @@ public final class ThroughputReport {
                 Cell cell = byTarget.get(target);
                 out.append(cell == null ? " | | |"
                         : format(" | %.0f | %.3f | %.3f", cell.rps(), cell.p50(), cell.p99()));
+                if (cpuMeasured) {
+                    out.append(cell == null || Double.isNaN(cell.cpu()) ? " |" : format(" | %.1f", cell.cpu()));
+                }
             }
-            for (String peer : ratioTo) {
-                Cell ours = byTarget.get(RPROXY);
-                Cell theirs = byTarget.get(peer);
-                out.append(ours == null || theirs == null ? " |" : format(" | %.2f", ours.rps() / theirs.rps()));
+            for (Ratio ratio : ratios) {
+                out.append(ratio.cell(byTarget));
             }
             out.append(" |\n");
         }
@@ -172,9 +237,12 @@ public final class ThroughputReport {
         out.append('\n');
     }
 
-    /** Issue 17's targets, for every peer that ran. */
+    /** Issue 17's targets, for every peer that ran; none between builds. */
     List<Goal> goals() {
         List<Goal> list = new ArrayList<>();
+        if (mode == Mode.BUILDS) {
+            return list;
+        }
         for (String peer : peersOfRproxy()) {
             boolean nutcracker = peer.equals(NUTCRACKER);
             double pipeline1 = nutcracker ? 1.10 : 1.0;

@@ -1,6 +1,7 @@
 package io.rproxy.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,9 +64,45 @@ class ThroughputReportTest {
     }
 
     @Test
+    void buildsAreComparedWithTheFirstByRequestsAndCpuAndHaveNoGoals() {
+        String md = new ThroughputReport(runs(
+                "SET -P 1\tHEAD~1\t1\t200\t0.2\t0.4\t1\t20",
+                "SET -P 1\tHEAD\t1\t220\t0.2\t0.5\t1\t15",
+                "SET -P 1\tworktree\t1\t180\t0.3\t0.6\t1\t25",
+                "SET -P 1\tworktree\t2\t100\t0.3\t0.6\t1\t35",
+                "SET -P 1\tHEAD\t2\t240\t0.2\t0.5\t1\t13",
+                "SET -P 1\tHEAD~1\t2\t200\t0.2\t0.4\t1\t20"), ThroughputReport.Mode.BUILDS).markdown();
+        assertTrue(md.startsWith("| test | HEAD~1 rps | p50 | p99 | CPU us/req | HEAD rps | p50 | p99 | CPU us/req"
+                + " | worktree rps | p50 | p99 | CPU us/req | HEAD / HEAD~1 rps | HEAD / HEAD~1 CPU"
+                + " | worktree / HEAD~1 rps | worktree / HEAD~1 CPU |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"), md);
+        assertTrue(md.contains("| SET -P 1 | 200 | 0.200 | 0.400 | 20.0 | 230 | 0.200 | 0.500 | 14.0"
+                + " | 140 | 0.300 | 0.600 | 30.0 | 1.15 | 0.70 | 0.70 | 1.50 |\n"), md);
+        assertTrue(md.contains("- SET -P 1: 200, 200; 220, 240; 180, 100\n"), md);
+        assertFalse(md.contains("Issue 17"), md);
+        assertTrue(new ThroughputReport(runs("SET -P 1\tnutcracker\t1\t200\t0.2\t0.4\t0"),
+                ThroughputReport.Mode.BUILDS).goals().isEmpty());
+    }
+
+    @Test
+    void aCpuColumnOnlyWhenMeasuredAndBlankWhereARunHasNone() {
+        ThroughputReport.Run run = ThroughputReport.Run.parse("SET -P 1\trproxy\t1\t220\t0.2\t0.5\t2\t12.5");
+        assertEquals(12.5, run.cpu());
+        assertTrue(Double.isNaN(ThroughputReport.Run.parse("SET -P 1\trproxy\t1\t220\t0.2\t0.5\t2").cpu()));
+        String md = new ThroughputReport(runs(
+                "SET -P 1\tnutcracker\t1\t200\t0.2\t0.4\t0",
+                "SET -P 1\trproxy\t1\t220\t0.2\t0.5\t0\t12.5")).markdown();
+        assertTrue(md.startsWith("| test | nutcracker rps | p50 | p99 | CPU us/req | rproxy rps | p50 | p99 | CPU us/req"
+                + " | rproxy / nutcracker |\n"), md);
+        assertTrue(md.contains("| SET -P 1 | 200 | 0.200 | 0.400 | | 220 | 0.200 | 0.500 | 12.5 | 1.10 |\n"), md);
+    }
+
+    @Test
     void aMalformedLineIsRefusedWithTheLine() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ThroughputReport.Run.parse("SET -P 1\trproxy\t1"));
         assertTrue(e.getMessage().contains("SET -P 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ThroughputReport.Run.parse("SET -P 1\trproxy\t1\t220\t0.2\t0.5\t2\t12.5\t9"));
     }
 }
