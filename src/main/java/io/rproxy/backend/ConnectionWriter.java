@@ -233,22 +233,28 @@ final class ConnectionWriter {
 
     /** Writes every queued request, in order, and flushes once. Caller holds {@link #writeLock}. */
     private void writeQueued() {
+        // The counters are updated once per write rather than per request: a write carries many requests at depth.
+        int taken = 0;
+        int written = 0;
+        long bytes = 0;
         try {
             BackendRequest request;
-            boolean wrote = false;
             while ((request = outbox.poll()) != null) {
-                stats.queued.decrement();
+                taken++;
                 target.writing(request); // before writing: the reply may come back before write() returns
                 out.write(request.frame());
-                stats.requests.increment();
-                stats.requestBytes.add(request.frame().length);
-                wrote = true;
+                written++;
+                bytes += request.frame().length;
             }
-            if (wrote) {
+            if (written > 0) {
                 out.flush();
             }
         } catch (IOException e) {
             target.failed("write failed: " + ServerSocketOpener.describe(e));
+        } finally {
+            stats.queued.add(-taken);
+            stats.requests.add(written);
+            stats.requestBytes.add(bytes);
         }
         if (!target.isOpen()) {
             target.failAll(); // the reader may have finished failing what was in flight before these got there

@@ -94,12 +94,13 @@ final class ClientState implements Sender {
      * A command arrived: the hot path's one bookkeeping for CLIENT LIST, a plain and a volatile write.
      *
      * @param fullName null for a command the table does not know (Redis, too, keeps the last known one)
+     * @param at       System.nanoTime when it was read
      */
-    void commandArrived(String fullName) {
+    void commandArrived(String fullName, long at) {
         if (fullName != null) {
             lastCommand = fullName;
         }
-        lastCommandAt = System.nanoTime();
+        lastCommandAt = at;
     }
 
     long connectedAt() {

@@ -57,9 +57,10 @@ final class CommandDispatcher {
         return pool.config().redisAuth().isPresent();
     }
 
-    PendingReply dispatch(RespCommand command, ClientState client) {
+    /** @param readAt System.nanoTime when the session read the command */
+    PendingReply dispatch(RespCommand command, ClientState client, long readAt) {
         CommandSpec spec = table.lookup(command);
-        client.commandArrived(spec == null ? null : spec.name());
+        client.commandArrived(spec == null ? null : spec.name(), readAt);
         Reply rejected = rejection(spec, command, client);
         if (rejected == null && denied(spec)) {
             // Before the transaction's queue: a denied command inside MULTI dooms it rather than run at EXEC.

@@ -58,6 +58,8 @@ public final class RespReader {
     private int frameStart;
     /** Whether the last read took all the room there was: the peer is pipelining faster than we read. */
     private boolean lastReadFilledBuffer;
+    /** Reads of the stream that returned bytes; see {@link #reads()}. */
+    private long reads;
 
     /** See {@link #MAX_REPLY_BYTES}; smaller in tests. */
     private final long maxReplyBytes;
@@ -165,6 +167,14 @@ public final class RespReader {
             }
         }
         return null;
+    }
+
+    /**
+     * How many reads of the stream have returned bytes. A caller that times its frames tells by it whether a frame
+     * needed a read or was already in the buffer when the one before it was timed.
+     */
+    public long reads() {
+        return reads;
     }
 
     /** True when bytes already read from the stream are waiting in the buffer (the peer is pipelining). */
@@ -487,6 +497,7 @@ public final class RespReader {
         }
         lastReadFilledBuffer = limit + n == buf.length;
         limit += n;
+        reads++;
         return true;
     }
 

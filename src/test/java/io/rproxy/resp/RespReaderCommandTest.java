@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -205,6 +206,24 @@ class RespReaderCommandTest {
         assertEquals("get", reader.readCommand().name());
         assertFalse(reader.hasBufferedInput());
         assertNull(reader.readCommand());
+    }
+
+    /** The session times a command only when reading it took a read of the client (ClientSession.serve). */
+    @Test
+    void readsCountTheReadsThatReturnedBytesNotTheFramesParsed() throws IOException {
+        byte[] pipeline = bytes("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+        byte[] split = bytes("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+        RespReader reader = new RespReader(new Feeds.ChunkedInputStream(List.of(pipeline,
+                Arrays.copyOfRange(split, 0, 9), Arrays.copyOfRange(split, 9, split.length))), RespLimits.DEFAULT);
+        assertEquals(0, reader.reads());
+        reader.readCommand();
+        assertEquals(1, reader.reads(), "the pipeline's first command took the one read");
+        reader.readCommand();
+        assertEquals(1, reader.reads(), "its second was already in the buffer");
+        reader.readCommand();
+        assertEquals(3, reader.reads(), "a command in two pieces takes two");
+        assertNull(reader.readCommand());
+        assertEquals(3, reader.reads(), "the end of the stream returns no bytes");
     }
 
     @TestFactory
