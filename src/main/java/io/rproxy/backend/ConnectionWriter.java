@@ -233,10 +233,12 @@ final class ConnectionWriter {
 
     /** Writes every queued request, in order, and flushes once. Caller holds {@link #writeLock}. */
     private void writeQueued() {
-        // The counters are updated once per write rather than per request: a write carries many requests at depth.
+        // The counters are updated once per write rather than per request (a write carries many requests at
+        // depth), and before the flush, as the replies may come back before it returns.
         int taken = 0;
         int written = 0;
         long bytes = 0;
+        IOException failure = null;
         try {
             BackendRequest request;
             while ((request = outbox.poll()) != null) {
@@ -246,15 +248,21 @@ final class ConnectionWriter {
                 written++;
                 bytes += request.frame().length;
             }
-            if (written > 0) {
-                out.flush();
-            }
         } catch (IOException e) {
-            target.failed("write failed: " + ServerSocketOpener.describe(e));
-        } finally {
-            stats.queued.add(-taken);
-            stats.requests.add(written);
-            stats.requestBytes.add(bytes);
+            failure = e;
+        }
+        stats.queued.add(-taken);
+        stats.requests.add(written);
+        stats.requestBytes.add(bytes);
+        if (failure == null && written > 0) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            target.failed("write failed: " + ServerSocketOpener.describe(failure));
         }
         if (!target.isOpen()) {
             target.failAll(); // the reader may have finished failing what was in flight before these got there
