@@ -11,14 +11,15 @@ import io.rproxy.tls.KeyAndChain;
 import io.rproxy.tls.PemFiles;
 import io.rproxy.tls.ServerTls;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.List;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -176,20 +177,18 @@ final class AdminOptions {
     }
 
     private static List<X509Certificate> certificates(String option, Path file) {
-        try {
-            return PemFiles.certificates(read(option, file));
-        } catch (TlsOptionException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new TlsOptionException(option + ": " + file + ": " + e.getMessage());
-        }
+        return fromPem(option, file, PemFiles::certificates);
     }
 
     private static PrivateKey privateKey(String option, Path file) {
+        return fromPem(option, file, PemFiles::privateKey);
+    }
+
+    /** The file's PEM contents as {@code parse} reads them; a file it refuses names the option and the file. */
+    private static <T> T fromPem(String option, Path file, Function<byte[], T> parse) {
+        byte[] pem = read(option, file);
         try {
-            return PemFiles.privateKey(read(option, file));
-        } catch (TlsOptionException e) {
-            throw e;
+            return parse.apply(pem);
         } catch (IllegalArgumentException e) {
             throw new TlsOptionException(option + ": " + file + ": " + e.getMessage());
         }
