@@ -102,8 +102,7 @@ public final class DedicatedConnection {
                 stats.connectionErrors.increment();
             }
             close();
-            String why = aborted ? "closed: the client left"
-                    : condemned != null ? condemned : ServerSocketOpener.describe(e);
+            String why = aborted ? "closed: the client left" : whyFailed(e);
             throw new BackendException(server.describe() + " dedicated connection failed: " + why, e);
         }
     }
@@ -151,8 +150,7 @@ public final class DedicatedConnection {
             }
             stats.connectionErrors.increment();
             close();
-            throw new BackendException(server.describe() + " subscriber connection failed: "
-                    + (condemned != null ? condemned : ServerSocketOpener.describe(e)), e);
+            throw new BackendException(server.describe() + " subscriber connection failed: " + whyFailed(e), e);
         }
     }
 
@@ -201,6 +199,12 @@ public final class DedicatedConnection {
     void condemn(String reason) {
         condemned = reason;
         close();
+    }
+
+    /** Why a read failed: the server moved, when it was condemned for that, else what the exception says. */
+    private String whyFailed(Exception e) {
+        String reason = condemned;
+        return reason != null ? reason : ServerSocketOpener.describe(e);
     }
 
     private String becauseCondemned() {
