@@ -166,15 +166,29 @@ final class EveryServer implements WholePool {
         if (every.isEmpty()) {
             return PendingReply.of(Errors.noServer(pool.name()));
         }
-        PendingReply[] parts = new PendingReply[every.size()];
-        String[] servers = new String[parts.length];
-        pool.stats().fragments(parts.length);
-        for (int p = 0; p < parts.length; p++) {
-            servers[p] = targets.describeServer(every.get(p));
-            parts[p] = targets.send(every.get(p), command.frame(), sender);
-        }
+        String[] servers = describeEach(targets, every);
+        pool.stats().fragments(every.size());
+        PendingReply[] parts = sendToEach(targets, every, command.frame(), sender);
         String name = command.name();
         return () -> mergeWhenDone(parts, servers, name);
+    }
+
+    /** Each target's name as errors give it, in the order of {@code every}. */
+    static String[] describeEach(Targets targets, List<Integer> every) {
+        String[] servers = new String[every.size()];
+        for (int p = 0; p < servers.length; p++) {
+            servers[p] = targets.describeServer(every.get(p));
+        }
+        return servers;
+    }
+
+    /** The same frame sent to each target, the replies pending in the order of {@code every}. */
+    static PendingReply[] sendToEach(Targets targets, List<Integer> every, byte[] frame, Sender sender) {
+        PendingReply[] parts = new PendingReply[every.size()];
+        for (int p = 0; p < parts.length; p++) {
+            parts[p] = targets.send(every.get(p), frame, sender);
+        }
+        return parts;
     }
 
     /** Awaits every part (a client's later requests may be queued behind them), then merges or fails as one. */

@@ -50,12 +50,9 @@ final class PoolInfo implements WholePool {
         }
         Targets targets = pool.targets();
         List<Integer> every = targets.everyTarget();
-        String[] servers = new String[every.size()];
-        for (int p = 0; p < servers.length; p++) {
-            servers[p] = targets.describeServer(every.get(p));
-        }
-        PendingReply[] memoryParts = memory ? sendToEvery(targets, every, INFO_MEMORY, sender) : null;
-        PendingReply[] keyspaceParts = keyspace ? sendToEvery(targets, every, INFO_KEYSPACE, sender) : null;
+        String[] servers = EveryServer.describeEach(targets, every);
+        PendingReply[] memoryParts = memory ? EveryServer.sendToEach(targets, every, INFO_MEMORY, sender) : null;
+        PendingReply[] keyspaceParts = keyspace ? EveryServer.sendToEach(targets, every, INFO_KEYSPACE, sender) : null;
         int database = pool.config().redisDb();
         return () -> {
             List<Reply> memoryFailures = new ArrayList<>();
@@ -82,14 +79,6 @@ final class PoolInfo implements WholePool {
             }
             return bulk(text.toString());
         };
-    }
-
-    private static PendingReply[] sendToEvery(Targets targets, List<Integer> every, byte[] frame, Sender sender) {
-        PendingReply[] parts = new PendingReply[every.size()];
-        for (int p = 0; p < parts.length; p++) {
-            parts[p] = targets.send(every.get(p), frame, sender);
-        }
-        return parts;
     }
 
     /**
