@@ -213,18 +213,13 @@ final class PoolReader {
         }
         List<ServerSpec> seeds = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
-            parseSeed(array.get(i), i).ifPresent(seeds::add);
+            table.stringEntry("servers", array, i, "\"host:port\"").flatMap(this::parseSeed).ifPresent(seeds::add);
         }
         rejectRepeats(seeds);
         return seeds;
     }
 
-    private Optional<ServerSpec> parseSeed(Object entry, int index) {
-        if (!(entry instanceof String line)) {
-            table.problem("servers", "entry " + (index + 1) + ": expected a string \"host:port\", got "
-                    + TableReader.describe(entry));
-            return Optional.empty();
-        }
+    private Optional<ServerSpec> parseSeed(String line) {
         try {
             ServerSpec seed = ServerSpec.parseSeed(line);
             if (seed.weight() != 1) {
@@ -254,7 +249,7 @@ final class PoolReader {
         }
         List<ServerSpec> servers = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
-            parseServer(array.get(i), i).ifPresent(servers::add);
+            table.stringEntry("servers", array, i, SERVER_FORMAT).flatMap(this::parseServer).ifPresent(servers::add);
         }
         rejectRepeats(servers);
         return servers;
@@ -262,12 +257,7 @@ final class PoolReader {
 
     // Problems about one entry carry the line of the array: tomlj's positions for array elements are not
     // reliable (in 1.1.1 they can point at the previous element), so the entry is quoted in the message instead.
-    private Optional<ServerSpec> parseServer(Object entry, int index) {
-        if (!(entry instanceof String line)) {
-            table.problem("servers", "entry " + (index + 1) + ": expected a string " + SERVER_FORMAT + ", got "
-                    + TableReader.describe(entry));
-            return Optional.empty();
-        }
+    private Optional<ServerSpec> parseServer(String line) {
         try {
             return Optional.of(ServerSpec.parse(line));
         } catch (IllegalArgumentException e) {

@@ -81,11 +81,11 @@ final class SentinelReader {
         }
         Set<HostPort> sentinels = new LinkedHashSet<>();
         for (int i = 0; i < array.size(); i++) {
-            if (!(array.get(i) instanceof String text)) {
-                table.problem("sentinels", "entry " + (i + 1) + ": expected a string \"host:port\", got "
-                        + TableReader.describe(array.get(i)));
+            Optional<String> entry = table.stringEntry("sentinels", array, i, "\"host:port\"");
+            if (entry.isEmpty()) {
                 continue;
             }
+            String text = entry.get();
             try {
                 HostPort sentinel = HostPort.parse(text.strip());
                 if (sentinel.port() == 0) {
@@ -118,11 +118,11 @@ final class SentinelReader {
         Map<String, SentinelConfig.Master> byName = new HashMap<>();
         Map<String, SentinelConfig.Master> byIdentity = new HashMap<>();
         for (int i = 0; i < array.size(); i++) {
-            if (!(array.get(i) instanceof String line)) {
-                table.problem("servers", "entry " + (i + 1) + ": expected a string " + MASTER_FORMAT + ", got "
-                        + TableReader.describe(array.get(i)));
+            Optional<String> entry = table.stringEntry("servers", array, i, MASTER_FORMAT);
+            if (entry.isEmpty()) {
                 continue;
             }
+            String line = entry.get();
             SentinelConfig.Master master;
             try {
                 master = SentinelConfig.Master.parse(line);

@@ -58,6 +58,19 @@ final class TableReader {
         return value(key, TomlArray.class, "an array");
     }
 
+    /**
+     * Entry {@code index} of the array at {@code key} when it is a string; else a problem that counts entries from 1
+     * and says what was expected ({@code format}, e.g. {@code "host:port"} in quotes) and what was found.
+     */
+    Optional<String> stringEntry(String key, TomlArray array, int index, String format) {
+        Object entry = array.get(index);
+        if (entry instanceof String text) {
+            return Optional.of(text);
+        }
+        problem(key, "entry " + (index + 1) + ": expected a string " + format + ", got " + describe(entry));
+        return Optional.empty();
+    }
+
     /** An integer in [min, max]; {@code max} is at most Integer.MAX_VALUE so the result fits in an int. */
     Optional<Integer> integer(String key, int min) {
         return longInRange(key, min, Integer.MAX_VALUE).map(Long::intValue);
